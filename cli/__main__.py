@@ -1,0 +1,3 @@
+from storysync.cli.app import main
+
+main()

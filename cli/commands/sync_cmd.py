@@ -1,0 +1,52 @@
+"""``storysync sync profile``: the main job."""
+
+from __future__ import annotations
+
+import click
+
+from ..app import EXIT_PARTIAL, cli
+from .render import echo_json, echo_report
+
+
+@cli.group("sync")
+def sync_group() -> None:
+    """Sync stories into the archive."""
+
+
+@sync_group.command("profile")
+@click.argument("usernames", nargs=-1, required=True)
+@click.option("--no-media", is_flag=True, help="Store story data only; download no files.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N newest stories per user.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@click.pass_obj
+def sync_profile(state, usernames: tuple[str, ...], no_media: bool, limit: int | None, as_json: bool) -> None:
+    """Sync the active stories of USERNAMES (profile → reels → store → media)."""
+    if no_media:
+        state.override(sync={"download_media": False})
+    app = state.app()
+    with _progress(as_json, f"Syncing {len(usernames)} user(s)"):
+        report = app.profile_sync().run(list(usernames), limit=limit)
+    if as_json:
+        echo_json(report)
+    else:
+        echo_report(report)
+    if report.failures_by_reason or report.media_failed:
+        raise click.exceptions.Exit(EXIT_PARTIAL)
+
+
+class _progress:
+    """A one-line status on a terminal; silent when output is piped or JSON."""
+
+    def __init__(self, quiet: bool, label: str) -> None:
+        self.show = not quiet and click.get_text_stream("stderr").isatty()
+        self.label = label
+
+    def __enter__(self):
+        if self.show:
+            click.echo(f"{self.label}...", err=True, nl=False)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.show:
+            click.echo(" done." if exc[0] is None else " stopped.", err=True)
+

@@ -1,0 +1,1 @@
+"""Use cases: plain classes taking ports in their constructors, returning reports, never printing."""

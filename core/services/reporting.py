@@ -1,0 +1,75 @@
+"""Accumulates what a run did into a ``SyncReport``; shared by the sync services."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+
+from ..models import Attempt, Event, SyncReport
+from ..ports import Clock, EventSink
+
+
+class RunTally:
+    """Counters of one run; ``report()`` freezes them into a ``SyncReport``."""
+
+    def __init__(
+        self,
+        run_id: str,
+        flow: str,
+        clock: Clock,
+        events: EventSink,
+        request_counts: Callable[[], Mapping[str, int]] | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self.flow = flow
+        self.clock = clock
+        self.events = events
+        self.started_at = clock.now()
+        self._request_counts = request_counts or (lambda: {})
+        self._requests_before = Counter(self._request_counts())
+        self.owners_requested = 0
+        self.owners_skipped: dict[str, list[str]] = defaultdict(list)
+        self.stories_new = 0
+        self.stories_updated = 0
+        self.media_downloaded = 0
+        self.media_skipped = 0
+        self.media_failed = 0
+        self.failures: Counter[str] = Counter()
+        self.attempts: dict[str, list[Attempt]] = {}
+        self.end_reason: str | None = None
+        self.stopped_by: str | None = None
+        self.message = ""
+
+    def emit(self, kind: str, **fields) -> None:
+        self.events.emit(Event(kind=kind, at=self.clock.now(), fields={"run_id": self.run_id, **fields}))
+
+    def skip_owner(self, username: str, reason: str, **fields) -> None:
+        self.owners_skipped[reason].append(username)
+        self.emit("owner_skipped", username=username, reason=reason, **fields)
+
+    def fail(self, reason: str, kind: str = "story_sync_failed", **fields) -> None:
+        self.failures[reason] += 1
+        self.emit(kind, reason=reason, **fields)
+
+    def report(self) -> SyncReport:
+        requests = Counter(self._request_counts())
+        requests.subtract(self._requests_before)
+        return SyncReport(
+            run_id=self.run_id,
+            flow=self.flow,
+            started_at=self.started_at,
+            finished_at=self.clock.now(),
+            owners_requested=self.owners_requested,
+            owners_skipped={reason: sorted(names) for reason, names in self.owners_skipped.items()},
+            requests_by_endpoint={endpoint: n for endpoint, n in sorted(requests.items()) if n > 0},
+            stories_new=self.stories_new,
+            stories_updated=self.stories_updated,
+            media_downloaded=self.media_downloaded,
+            media_skipped=self.media_skipped,
+            media_failed=self.media_failed,
+            failures_by_reason=dict(sorted(self.failures.items())),
+            attempts=self.attempts,
+            end_reason=self.end_reason,
+            stopped_by=self.stopped_by,
+            message=self.message,
+        )
