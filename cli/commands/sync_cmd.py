@@ -6,6 +6,7 @@ import click
 
 from ..app import EXIT_PARTIAL, cli
 from .render import echo_json, echo_report
+from .replies_cmd import reply_to_synced_stories
 
 
 @cli.group("sync")
@@ -18,8 +19,11 @@ def sync_group() -> None:
 @click.option("--no-media", is_flag=True, help="Store story data only; download no files.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N newest stories per user.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@click.option("--reply-text", default=None, metavar="TEXT",
+              help="Reply TEXT to each active story of USERNAMES after the sync (else a plugin may choose).")
 @click.pass_obj
-def sync_profile(state, usernames: tuple[str, ...], no_media: bool, limit: int | None, as_json: bool) -> None:
+def sync_profile(state, usernames: tuple[str, ...], no_media: bool, limit: int | None, as_json: bool,
+                 reply_text: str | None) -> None:
     """Sync the active stories of USERNAMES (profile → reels → store → media)."""
     if no_media:
         state.override(sync={"download_media": False})
@@ -30,7 +34,8 @@ def sync_profile(state, usernames: tuple[str, ...], no_media: bool, limit: int |
         echo_json(report)
     else:
         echo_report(report)
-    if report.failures_by_reason or report.media_failed:
+    replies_unsettled = reply_to_synced_stories(app, usernames, reply_text, quiet=as_json)
+    if report.failures_by_reason or report.media_failed or replies_unsettled:
         raise click.exceptions.Exit(EXIT_PARTIAL)
 
 

@@ -1,0 +1,69 @@
+"""``storysync demo``: the main job end to end against the bundled sandbox, with SQLite."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from storysync.plugins.config import load_settings, session_path
+
+from ..app import cli
+from .render import echo_report
+
+DEMO_SEED = 7
+DEMO_SANDBOX_USERS = 40
+
+
+def demo_config(base_url: str, cdn_url: str, data_dir: Path) -> str:
+    """Settings that point storysync at the sandbox: its site, and its CDN over loopback http."""
+    cdn_host = urlsplit(cdn_url).netloc
+    return (
+        f'data_dir = "{data_dir}"\n'
+        "\n[instagram]\n"
+        f'base_url = "{base_url}"\n'
+        "\n[media]\n"
+        f'allowed_hosts = ["*.cdninstagram.com", "*.fbcdn.net", "{cdn_host}"]\n'
+        f'insecure_hosts = ["{cdn_host}"]\n'
+        "\n[http]\n"
+        "min_gap_seconds = 0.0\n"
+        "backoff_initial_seconds = 0.1\n"
+    )
+
+
+@cli.command("demo")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
+              help="Where to put the demo's config, database and media (default: a new temp dir).")
+@click.option("--users", type=click.IntRange(1, 30), default=8, show_default=True, help="How many users to sync.")
+def demo(directory: str | None, users: int) -> None:
+    """Start the sandbox, import its session, sync a handful of users with media, show the result."""
+    from storysync.adapters.session import load_cookies, save_private_copy
+    from storysync.plugins.bootstrap import bootstrap
+    from storysync.plugins.sandbox import Sandbox
+
+    root = Path(directory or tempfile.mkdtemp(prefix="storysync-demo-")).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    with Sandbox(users=DEMO_SANDBOX_USERS, seed=DEMO_SEED) as sandbox:
+        click.echo(f"Sandbox Instagram at {sandbox.base_url} (CDN {sandbox.cdn_url})")
+        config_path = root / "storysync.toml"
+        config_path.write_text(demo_config(sandbox.base_url, sandbox.cdn_url, root / "data"))
+        settings = load_settings(config_path).settings
+        cookies_file = root / "sandbox-cookies.txt"
+        sandbox.write_cookies_file(cookies_file)
+        save_private_copy(load_cookies(cookies_file, now=time.time()), session_path(settings))
+        usernames = [entry.user.username for entry in sandbox.dataset.tray()][:users]
+        click.echo(f"Syncing {len(usernames)} users: {', '.join(usernames)}")
+        with bootstrap(settings) as app:
+            report = app.profile_sync().run(usernames)
+            echo_report(report)
+            stored = len(app.store.list_stories())
+    media = sorted(p for p in Path(settings.media_dir).rglob("*") if p.is_file())
+    click.echo("")
+    click.echo(f"{stored} stories stored in {Path(settings.data_dir) / 'storysync.db'}")
+    click.echo(f"{len(media)} media files under {settings.media_dir}")
+    for path in media[:5]:
+        click.echo(f"  {path.relative_to(settings.media_dir)}  {path.stat().st_size} bytes")
+    click.echo(f"Explore: storysync --config {config_path} stories list")
