@@ -90,8 +90,8 @@ def installed_plugin(tmp_path_factory) -> Path:
 
 
 def _run(args, site: Path, tmp_path: Path, **env):
-    environment = {**os.environ, "PYTHONPATH": str(site), "XDG_DATA_HOME": str(tmp_path / "data"), **env}
-    environment.pop("STORYSYNC_DISABLE_PLUGIN_AUTOLOAD", None)
+    inherited = {k: v for k, v in os.environ.items() if k != "STORYSYNC_DISABLE_PLUGIN_AUTOLOAD"}
+    environment = {**inherited, "PYTHONPATH": str(site), "XDG_DATA_HOME": str(tmp_path / "data"), **env}
     return subprocess.run(args, capture_output=True, text=True, env=environment, cwd=tmp_path)
 
 
