@@ -13,21 +13,17 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from storysync.core.errors import InstagramError, RateLimited, Transient, UserAgentMismatch
+from storysync.adapters.secrets import SecretScrubber
+from storysync.core.errors import InstagramError, Transient
+from storysync.core.events import api_failure_event
 from storysync.core.instagram import classify
-from storysync.core.instagram.decoding import snippet_of
 from storysync.core.models import Event
 from storysync.core.ports import BrowserSession, Clock
 
 from .scripting import load_script
 
 API_ROOT = "/api/v1/"
-GET_FAILURE_EVENT = "instagram.api_get_json.failure"
-POST_FAILURE_EVENT = "instagram.api_post_form.failure"
 FETCH_EXCEPTION_PREFIX = "browser_fetch_exception:"
-REDACTED = "[redacted]"
-#: Shorter cookie values are flags (``ig_nrcb=1``); masking them would mangle every digit of a snippet.
-MIN_SECRET_LENGTH = 4
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -63,11 +59,7 @@ class BrowserTransport:
         self._on_event = on_event
         self._now = clock.now if clock is not None else time.time
         self._request_timeout = request_timeout
-        self._secrets = sorted(
-            {str(c.get("value", "")) for c in self._cookies if len(str(c.get("value", ""))) >= MIN_SECRET_LENGTH},
-            key=len,
-            reverse=True,
-        )
+        self._scrub = SecretScrubber(str(c.get("value", "")) for c in self._cookies)
         #: Requests sent, by endpoint family.
         self.request_counts: Counter[str] = Counter()
 
@@ -149,11 +141,6 @@ class BrowserTransport:
             now=self._now(),
         )
 
-    def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
     def _failure_event(
         self,
         method: str,
@@ -163,23 +150,14 @@ class BrowserTransport:
         error: InstagramError,
         outcome: Mapping[str, Any],
     ) -> Event:
-        rate_limited = isinstance(error, RateLimited)
-        return Event(
-            kind=GET_FAILURE_EVENT if method == "GET" else POST_FAILURE_EVENT,
+        return api_failure_event(
+            error,
+            method=method,
+            endpoint=endpoint,
+            url=urlsplit(url)._replace(scheme="", netloc="").geturl(),
+            username=username,
+            attempts=1,
             at=self._now(),
-            fields={
-                "endpoint": endpoint,
-                "url": urlsplit(url)._replace(scheme="", netloc="").geturl(),
-                "status": error.status,
-                "username": username,
-                "reason": str(error.reason),
-                "error_class": error.error_class,
-                "attempts": 1,
-                "rate_limited": rate_limited,
-                "retry_after_seconds": error.retry_after if rate_limited else None,
-                "browser_fallback_attempted": True,
-                "useragent_mismatch": isinstance(error, UserAgentMismatch),
-                "rate_limit_headers": dict(outcome.get("headers") or {}),
-                "response_snippet": snippet_of(self._scrub(outcome.get("snippet") or "")),
-            },
+            browser_fallback_attempted=True,
+            rate_limit_headers=outcome.get("headers") or {},
         )

@@ -7,7 +7,6 @@ mapped onto ``storysync.core.errors`` here, so nothing above this module sees ht
 from __future__ import annotations
 
 import random
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import stamina
-
+from storysync.adapters.secrets import SecretScrubber
 from storysync.adapters.session import SessionCookies
 from storysync.core.errors import (
     InstagramError,
@@ -26,8 +25,8 @@ from storysync.core.errors import (
     RateLimited,
     SessionError,
     Transient,
-    UserAgentMismatch,
 )
+from storysync.core.events import api_failure_event
 from storysync.core.instagram import classify
 from storysync.core.models import Event
 from storysync.core.ports import Clock
@@ -37,18 +36,8 @@ ACCEPT = "application/json, text/plain, */*"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=UTF-8"
 SET_WWW_CLAIM_HEADER = "x-ig-set-www-claim"
 RATE_LIMIT_HEADER_PREFIXES = ("x-ratelimit-", "x-ig-ratelimit-")
-GET_FAILURE_EVENT = "instagram.api_get_json.failure"
-POST_FAILURE_EVENT = "instagram.api_post_form.failure"
-REDACTED = "[redacted]"
 # Failures that happen before any byte of the request reaches the server.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Values this short cannot be secrets (flags such as ``ig_nrcb=1``), and replacing them would
-# mangle every digit of a snippet; the named secrets are scrubbed by pattern whatever their length.
-MIN_SCRUBBED_VALUE_LENGTH = 4
-SECRET_NAME_PATTERN = re.compile(
-    r"""(?P<name>sessionid|csrftoken|csrf_token|ds_user_id|x-csrftoken)(?P<sep>["']?\s*[:=]\s*["']?)[^"'\s;&,}]+""",
-    re.IGNORECASE,
-)
 
 
 class RateLimitLedger(Protocol):
@@ -130,11 +119,7 @@ class HttpxTransport:
         self._jitter = jitter or random.Random()
         self._last_request_at: dict[str, float] = {}
         self._www_claim = "0"
-        self._secrets = sorted(
-            (value for value in cookies.secret_values() if len(value) >= MIN_SCRUBBED_VALUE_LENGTH),
-            key=len,
-            reverse=True,
-        )
+        self._scrub = SecretScrubber(cookies.secret_values())
         #: Requests actually sent (every attempt), by endpoint family.
         self.request_counts: Counter[str] = Counter()
         self._client = httpx.Client(
@@ -348,11 +333,6 @@ class HttpxTransport:
             reason = "rate_limited"
         self._ledger.set_cooldown(self._account, family, self._clock.now() + seconds, reason)
 
-    def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return SECRET_NAME_PATTERN.sub(lambda match: f"{match['name']}{match['sep']}{REDACTED}", text)
-
     def _scrubbed(self, error: InstagramError) -> InstagramError:
         """``error`` with its message and snippet scrubbed, before anything (stamina's log) sees it."""
         error.args = tuple(self._scrub(arg) if isinstance(arg, str) else arg for arg in error.args)
@@ -362,25 +342,16 @@ class HttpxTransport:
     def _failure_event(
         self, method: str, endpoint: str, username: str | None, error: InstagramError, record: _CallRecord
     ) -> Event:
-        rate_limited = isinstance(error, RateLimited)
-        return Event(
-            kind=GET_FAILURE_EVENT if method == "GET" else POST_FAILURE_EVENT,
+        return api_failure_event(
+            error,
+            method=method,
+            endpoint=endpoint,
+            url=record.url,
+            username=username,
+            attempts=record.attempts,
             at=self._clock.now(),
-            fields={
-                "endpoint": endpoint,
-                "url": record.url,
-                "status": error.status,
-                "username": username,
-                "reason": str(error.reason),
-                "error_class": error.error_class,
-                "attempts": record.attempts,
-                "rate_limited": rate_limited,
-                "retry_after_seconds": error.retry_after if rate_limited else None,
-                "browser_fallback_attempted": False,
-                "useragent_mismatch": isinstance(error, UserAgentMismatch),
-                "rate_limit_headers": record.rate_limit_headers,
-                "response_snippet": error.snippet,
-            },
+            browser_fallback_attempted=False,
+            rate_limit_headers=record.rate_limit_headers,
         )
 
 
