@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         _register_plugin_commands()
-        cli.main(args=argv, prog_name="storysync", standalone_mode=False)
+        # standalone_mode=False returns (not raises) a command's ``ctx.exit`` code.
+        sys.exit(cli.main(args=argv, prog_name="storysync", standalone_mode=False) or EXIT_OK)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

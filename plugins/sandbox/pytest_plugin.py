@@ -49,3 +49,11 @@ def ig_sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
     yield start
     for sandbox in started:
         sandbox.stop()
+
+
+from .app_fixtures import (  # noqa: E402,F401
+    pytest_recording_configure,
+    storysync_app,
+    storysync_app_factory,
+    vcr_config,
+)
