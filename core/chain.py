@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from .errors import InstagramError, StorySyncError
+from .errors import InstagramError, LocalRateLimitPause, StorySyncError
 from .models import Attempt, InboxPage, Profile, Reel, TrayEntry
 from .reasons import Reason
 
@@ -26,6 +26,8 @@ def _reason_of(error: BaseException) -> str:
 
 def falls_through(error: BaseException) -> bool:
     """Policy: may the next implementation try after ``error``?"""
+    if isinstance(error, LocalRateLimitPause):
+        return False  # the account is cooling down, and the next source would use the same account
     if isinstance(error, InstagramError):
         return error.falls_through
     return isinstance(error, StorySyncError)

@@ -7,7 +7,7 @@ libraries' exceptions before they cross a port.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from .errors import MediaError
 from .models import (
@@ -176,6 +176,44 @@ class BrowserSession(Protocol):
         """Quit the browser; safe to call twice and when it never started."""
 
 
+#: How the story viewer's view gate ("View story") went: not shown, clicked away, or still there.
+ViewGate = Literal["no_gate", "cleared", "not_cleared"]
+
+
+@runtime_checkable
+class StoryViewer(Protocol):
+    """Instagram's story viewer as a logged-in browser shows it (SPEC §6 "Home carousel sync").
+
+    Unexpected page states are answers (``False``, ``None``, ``not_cleared``), never exceptions;
+    only a browser that fails altogether raises ``BrowserError``, and a logged-out one
+    ``LoginRequired``.
+    """
+
+    def open_home(self) -> None:
+        """Load the home page (with the story tray) as the account."""
+
+    def open_first_story(self) -> bool:
+        """Open the first story of the tray; ``False`` when the tray offers none or nothing opened."""
+
+    def pass_view_gate(self) -> ViewGate:
+        """Pass the "View story" prompt if the current story shows one, then wait for its media."""
+
+    def page_unavailable(self) -> bool:
+        """Whether the page says "Sorry, this page isn't available." """
+
+    def read_context(self) -> StoryContext:
+        """Owner and story id from ``/stories/<username>/<id>/``, else ``og:url``; ``None`` parts when absent."""
+
+    def visible_media_urls(self) -> list[str]:
+        """Downloadable URLs of the story media on screen, most likely first (to recover a story id)."""
+
+    def next(self) -> bool:
+        """Move to the next story (the Next control, else ArrowRight); whether the viewer moved."""
+
+    def tray_exhausted(self) -> bool:
+        """Whether the viewer went back to the home page: no story is left."""
+
+
 @runtime_checkable
 class MediaStore(Protocol):
     """Downloads media to durable files (SPEC §7)."""
@@ -256,5 +294,7 @@ __all__ = [
     "ReplySink",
     "Store",
     "StorySource",
+    "StoryViewer",
     "Transport",
+    "ViewGate",
 ]

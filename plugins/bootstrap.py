@@ -14,9 +14,12 @@ from typing import Any, TypeVar
 import pluggy
 
 from storysync.core.chain import FallbackChain, StorySourceChain
+from storysync.core.errors import ConfigError
 from storysync.core.models import Event, ReplyOutcome, ReplyRequest, StoryItem
 from storysync.core.ports import BrowserSession, Clock, Store
+from storysync.core.services.carousel_sync import CarouselSync
 from storysync.core.services.profile_sync import ProfileSync, ProfileSyncOptions
+from storysync.core.services.replier import Replier
 from storysync.core.settings import Settings
 
 from .manager import build_plugin_manager
@@ -204,6 +207,54 @@ class App:
             ),
             request_counts=self.request_counts,
             new_run_id=lambda: uuid.uuid4().hex[:12],
+        )
+
+    def carousel_sync(self, engine: str | None = None) -> CarouselSync:
+        """The home carousel sync in the browser of ``engine`` (default: settings ``browser.engine``).
+
+        The media fallbacks look at the browser of ``browser.engine``, so another engine would
+        leave them watching a page nobody opened: that is a ``ConfigError``.
+        """
+        from storysync.adapters.browser.viewer import BrowserStoryViewer
+        from storysync.adapters.session import load_cookies
+
+        from .config import session_path
+
+        b = self.settings.browser
+        if engine is not None and engine != b.engine:
+            raise ConfigError(f"carousel sync in {engine!r} needs browser.engine = {engine!r} (it is {b.engine!r})")
+        viewer = BrowserStoryViewer(
+            self.ctx.browser(b.engine),
+            self.settings.instagram.base_url,
+            # Some waits run inside the page, so they must end before the browser's script timeout.
+            b.page_timeout_seconds / 2,
+            cookies=load_cookies(session_path(self.settings), now=self.clock.now()).cookies,
+        )
+        sync = self.settings.sync
+        return CarouselSync(
+            viewer=viewer,
+            source=self.source,
+            media_fallbacks=self.media_fallbacks,
+            store=self.store,
+            clock=self.clock,
+            events=self.events,
+            media=self.media_store if sync.download_media else None,
+            hooks=self.hooks,
+            request_counts=self.request_counts,
+            new_run_id=lambda: uuid.uuid4().hex[:12],
+            safety_limit=sync.safety_limit,
+        )
+
+    def replier(self) -> Replier:
+        replies = self.settings.replies
+        return Replier(
+            self.store,
+            self.reply_sinks,
+            self.clock,
+            self.events,
+            self.hooks,
+            max_per_story=replies.max_per_story,
+            skip_on_mention=replies.skip_on_mention,
         )
 
     def close(self) -> None:

@@ -15,6 +15,8 @@ from storysync.core.reasons import Reason
 
 from .source import INSTAGRAM_BASE_URL
 
+SERVER_ERROR = 500
+
 
 class DirectApi(Protocol):
     """The direct-message calls of ``ApiStorySource`` this sink needs."""
@@ -41,8 +43,9 @@ class ApiReplySink:
     Instagram's refusals (``FeedbackRequired``, ``CheckpointRequired``, a ``BadRequest`` such as
     "Replies aren't available") and transport failures before the reply went out propagate, so
     the reply service decides whether another sink may try. A ``reel_share`` that got no answer
-    at all (connection dropped, timeout) may have been delivered: that is an ``unknown``
-    outcome, never an error another sink would act on.
+    at all (connection dropped, timeout), or an answer cut short, may have been delivered: that
+    is an ``unknown`` outcome, never an error another sink would act on. A 5xx answer is an
+    error: Instagram said the reply failed.
     """
 
     name = "api"
@@ -64,10 +67,11 @@ class ApiReplySink:
                 referer=f"{self._base}/stories/{request.owner_username}/{request.story_id}/",
             )
         except Transient as error:
-            if error.status is not None:
-                raise  # Instagram answered (a 5xx): the reply was not taken
+            if error.status is not None and error.status >= SERVER_ERROR:
+                raise  # Instagram answered that it failed: the reply was not taken
+            # No answer at all, or an answer cut short: the reply may have been taken.
             return ReplyOutcome(state="unknown", method=self.name, reason=Reason.TRANSIENT_NETWORK_ERROR.value,
-                                thread_id=thread_id)
+                                http_status=error.status, thread_id=thread_id)
         return ReplyOutcome(state="sent", method=self.name, http_status=200, thread_id=ack.thread_id or thread_id,
                             item_id=ack.item_id)
 

@@ -40,6 +40,8 @@ def report_lines(report: SyncReport) -> list[str]:
     if report.failures_by_reason:
         lines.append("  failures: " + ", ".join(f"{reason} {n}" for reason, n in report.failures_by_reason.items()))
     for operation, attempts in report.attempts.items():
+        if all(a.ok for a in attempts):
+            continue
         trail = " -> ".join(f"{a.name}:{'ok' if a.ok else a.reason}" for a in attempts)
         lines.append(f"  fallback ({operation}): {trail}")
     if report.message:

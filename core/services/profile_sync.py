@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Protocol
 
+from ..chain import FallbackChain
 from ..errors import (
     CheckpointRequired,
     InstagramError,
@@ -16,7 +18,7 @@ from ..errors import (
     RateLimited,
     StorySyncError,
 )
-from ..models import MediaJob, Profile, Reel, StoryItem, SyncReport, TrayEntry
+from ..models import Attempt, MediaJob, MediaKind, Profile, Reel, StoryItem, SyncReport, TrayEntry
 from ..policy import chunk, normalize_username
 from ..ports import Clock, EventSink, MediaStore, Store, StorySource
 from ..reasons import Reason
@@ -77,6 +79,7 @@ class ProfileSync:
         tally = RunTally(run_id, "profile", self.clock, self.events, self.request_counts)
         wanted = self._normalise(usernames, tally)
         tally.owners_requested = len(wanted)
+        self._take_source_attempts()  # tries of calls made before this run are not its own
         try:
             tray = self._tray(tally) if self.options.tray_skip or not self.options.use_id_cache else None
             ids = self._resolve_ids(wanted, tray, tally)
@@ -115,8 +118,9 @@ class ProfileSync:
             raise
         except StorySyncError as error:
             tally.fail(str(error.reason or Reason.TRANSIENT_NETWORK_ERROR), kind="tray_unavailable", detail=str(error))
-            self._note_attempts(tally, "tray", error)
             return None
+        finally:
+            self._note_fallbacks(tally, "tray")
         for entry in entries:
             self.store.upsert_profile(
                 Profile(user_id=entry.user_id, username=entry.username, full_name=entry.full_name,
@@ -145,7 +149,7 @@ class ProfileSync:
         except (LoginRequired, CheckpointRequired):
             raise
         except LocalRateLimitPause as pause:
-            tally.skip_owner(username, Reason.LOCAL_RATE_LIMIT_PAUSE, until=pause.until, endpoint=pause.endpoint_family)
+            self._paused(pause, [username], tally)
             return None
         except NotFound:
             tally.fail(Reason.NOT_FOUND, kind="owner_not_found", username=username)
@@ -153,6 +157,8 @@ class ProfileSync:
         except StorySyncError as error:
             self._owner_failed(username, error, tally, operation="profile")
             return None
+        finally:
+            self._note_fallbacks(tally, "profile")
         self.store.upsert_profile(profile)
         return profile.user_id
 
@@ -183,15 +189,14 @@ class ProfileSync:
             except (LoginRequired, CheckpointRequired):
                 raise
             except LocalRateLimitPause as pause:
-                for user_id in batch:
-                    tally.skip_owner(username_of[user_id], Reason.LOCAL_RATE_LIMIT_PAUSE, until=pause.until,
-                                     endpoint=pause.endpoint_family)
+                self._paused(pause, [username_of[user_id] for user_id in batch], tally)
                 continue
             except StorySyncError as error:
-                self._note_attempts(tally, "reels", error)
                 for user_id in batch:
                     self._owner_failed(username_of[user_id], error, tally, operation="reels")
                 continue
+            finally:
+                self._note_fallbacks(tally, "reels")
             for user_id in batch:
                 reel = reels.get(user_id)
                 if reel is not None:
@@ -230,7 +235,7 @@ class ProfileSync:
     def _download(self, stories: list[StoryItem], tally: RunTally) -> None:
         jobs = [
             MediaJob(url=item.media_url, owner_username=item.owner_username, story_id=item.story_id,
-                     media_type=item.media_type if item.media_type != "carousel" else _carousel_kind(item))
+                     media_type=download_kind(item))
             for item in stories
             if item.media_url
         ]
@@ -246,6 +251,14 @@ class ProfileSync:
 
     # -- failures ----------------------------------------------------------------------------
 
+    @staticmethod
+    def _paused(pause: LocalRateLimitPause, usernames: list[str], tally: RunTally) -> None:
+        """Skip owners behind an active cooldown, and tell the user when it ends (SPEC §5)."""
+        for username in usernames:
+            tally.skip_owner(username, Reason.LOCAL_RATE_LIMIT_PAUSE, until=pause.until, endpoint=pause.endpoint_family)
+        until = datetime.fromtimestamp(pause.until, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        tally.message = f"{pause.endpoint_family} is paused after a rate limit until {until}; run again after that."
+
     def _owner_failed(self, username: str, error: StorySyncError, tally: RunTally, *, operation: str) -> None:
         fields: dict = {"username": username, "operation": operation, "error_class": type(error).__name__,
                         "detail": str(error)}
@@ -258,12 +271,19 @@ class ProfileSync:
             fields["attempts"] = [{"source": a.name, "reason": a.reason} for a in attempts]
         tally.fail(str(error.reason or Reason.TRANSIENT_NETWORK_ERROR), kind="owner_sync_failed", **fields)
 
-    @staticmethod
-    def _note_attempts(tally: RunTally, operation: str, error: StorySyncError) -> None:
-        attempts = list(getattr(error, "attempts", ()))
-        if attempts:
+    def _take_source_attempts(self) -> list[Attempt]:
+        return self.source.take_attempts() if isinstance(self.source, FallbackChain) else []
+
+    def _note_fallbacks(self, tally: RunTally, operation: str) -> None:
+        """Keep the tries of a call on which some source failed, whether another then succeeded
+        (the run used a fallback the user should see) or none did."""
+        attempts = self._take_source_attempts()
+        if any(not attempt.ok for attempt in attempts):
             tally.attempts.setdefault(operation, []).extend(attempts)
 
 
-def _carousel_kind(item: StoryItem) -> str:
+def download_kind(item: StoryItem) -> MediaKind | int:
+    """The kind of file ``item.media_url`` names; a carousel's is that of the child it comes from."""
+    if item.media_type != "carousel":
+        return item.media_type
     return "video" if item.video_url and item.media_url == item.video_url else "image"

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from storysync.plugins import hookimpl
 from storysync.plugins.builtin.http import api_source, http_transport
+from storysync.plugins.config import session_path
 
 
 def _api(ctx):
     from storysync.adapters.http.reply import ApiReplySink
 
-    return ApiReplySink(api_source(ctx, http_transport(ctx), "http"), store=ctx.store)
+    return ApiReplySink(
+        api_source(ctx, http_transport(ctx), "http"), store=ctx.store, base_url=ctx.settings.instagram.base_url
+    )
 
 
 def _ui(ctx):
     from storysync.adapters.browser.reply import UiReplySink
+    from storysync.adapters.session import load_cookies
 
-    return UiReplySink(ctx.browser(ctx.settings.browser.engine), base_url=ctx.settings.instagram.base_url)
+    s = ctx.settings
+    return UiReplySink(
+        ctx.browser(s.browser.engine),
+        base_url=s.instagram.base_url,
+        cookies=load_cookies(session_path(s), now=ctx.clock.now()).cookies,
+    )
 
 
 @hookimpl
