@@ -190,7 +190,8 @@ class App:
                 totals.update(value.request_counts)
         return dict(totals)
 
-    def profile_sync(self) -> ProfileSync:
+    def profile_sync(self, progress: Callable[[str], None] | None = None) -> ProfileSync:
+        """The profile story sync; ``progress`` receives a short message as each step starts."""
         sync = self.settings.sync
         return ProfileSync(
             source=self.source,
@@ -207,6 +208,7 @@ class App:
             ),
             request_counts=self.request_counts,
             new_run_id=lambda: uuid.uuid4().hex[:12],
+            progress=progress,
         )
 
     def carousel_sync(self, engine: str | None = None) -> CarouselSync:

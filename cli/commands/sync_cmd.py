@@ -28,8 +28,8 @@ def sync_profile(state, usernames: tuple[str, ...], no_media: bool, limit: int |
     if no_media:
         state.override(sync={"download_media": False})
     app = state.app()
-    with _progress(as_json, f"Syncing {len(usernames)} user(s)"):
-        report = app.profile_sync().run(list(usernames), limit=limit)
+    with TerminalProgress(quiet=as_json, label=f"syncing {len(usernames)} user(s)") as progress:
+        report = app.profile_sync(progress=progress).run(list(usernames), limit=limit)
     if as_json:
         echo_json(report)
     else:
@@ -39,19 +39,25 @@ def sync_profile(state, usernames: tuple[str, ...], no_media: bool, limit: int |
         raise click.exceptions.Exit(EXIT_PARTIAL)
 
 
-class _progress:
-    """A one-line status on a terminal; silent when output is piped or JSON."""
+class TerminalProgress:
+    """One status line on a terminal's stderr, rewritten as each step starts; silent when piped or JSON."""
 
-    def __init__(self, quiet: bool, label: str) -> None:
+    def __init__(self, *, quiet: bool, label: str) -> None:
         self.show = not quiet and click.get_text_stream("stderr").isatty()
         self.label = label
+        self._width = 0
 
-    def __enter__(self):
+    def __call__(self, message: str) -> None:
         if self.show:
-            click.echo(f"{self.label}...", err=True, nl=False)
+            line = f"{self.label}: {message}"
+            click.echo("\r" + line.ljust(self._width), err=True, nl=False)
+            self._width = len(line)
+
+    def __enter__(self) -> TerminalProgress:
+        self("starting")
         return self
 
     def __exit__(self, *exc) -> None:
+        self("done" if exc[0] is None else "stopped")
         if self.show:
-            click.echo(" done." if exc[0] is None else " stopped.", err=True)
-
+            click.echo("", err=True)

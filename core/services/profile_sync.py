@@ -56,6 +56,7 @@ class ProfileSync:
         options: ProfileSyncOptions = ProfileSyncOptions(),
         request_counts: Callable[[], Mapping[str, int]] | None = None,
         new_run_id: Callable[[], str],
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.source = source
         self.store = store
@@ -66,6 +67,7 @@ class ProfileSync:
         self.options = options
         self.request_counts = request_counts
         self.new_run_id = new_run_id
+        self._progress = progress or (lambda message: None)
 
     def run(self, usernames: Sequence[str], *, limit: int | None = None) -> SyncReport:
         """Sync the stories of ``usernames`` (at most ``limit`` stories each, newest kept).
@@ -81,12 +83,12 @@ class ProfileSync:
         tally.owners_requested = len(wanted)
         self._take_source_attempts()  # tries of calls made before this run are not its own
         try:
-            tray = self._tray(tally) if self.options.tray_skip or not self.options.use_id_cache else None
+            tray = self._tray(tally) if self.options.tray_skip else None
             ids = self._resolve_ids(wanted, tray, tally)
             due = self._owners_due(ids, tray, tally)
             stories = self._fetch_and_store(due, tally, limit)
             if self.options.download_media and self.media is not None:
-                self._download(stories, tally)
+                self._download(stories + self._held_without_media(ids, stories), tally)
             tally.end_reason = "completed"
         except (LoginRequired, CheckpointRequired) as error:
             tally.stopped_by = str(error.reason)
@@ -112,6 +114,7 @@ class ProfileSync:
 
     def _tray(self, tally: RunTally) -> dict[str, TrayEntry] | None:
         """One tray request per run; without it nothing is skipped, and the run goes on."""
+        self._progress("reading the story tray")
         try:
             entries = self.source.tray()
         except (LoginRequired, CheckpointRequired):
@@ -183,7 +186,9 @@ class ProfileSync:
     def _fetch_and_store(self, due: dict[str, str], tally: RunTally, limit: int | None) -> list[StoryItem]:
         username_of = {user_id: username for username, user_id in due.items()}
         saved: list[StoryItem] = []
-        for batch in chunk(list(username_of), self.options.batch_size):
+        batches = chunk(list(username_of), self.options.batch_size)
+        for number, batch in enumerate(batches, 1):
+            self._progress(f"fetching stories, batch {number}/{len(batches)}")
             try:
                 reels = self.source.reels(batch)
             except (LoginRequired, CheckpointRequired):
@@ -232,7 +237,20 @@ class ProfileSync:
                 tally.fail(Reason.API_STORY_MEDIA_UNAVAILABLE, story_id=item.story_id, username=requested)
         return kept
 
+    def _held_without_media(self, ids: dict[str, str], fetched: list[StoryItem]) -> list[StoryItem]:
+        """Active stories already stored whose file an earlier run failed to get: retried, no API call."""
+        fetched_ids = {item.story_id for item in fetched}
+        now = self.clock.now()
+        return [
+            item
+            for username in ids
+            for item in self.store.list_stories(username)
+            if item.story_id not in fetched_ids and item.media_url and not item.is_expired(now)
+            and self.store.get_media(item.story_id) is None
+        ]
+
     def _download(self, stories: list[StoryItem], tally: RunTally) -> None:
+        self._progress(f"downloading {sum(1 for item in stories if item.media_url)} media files")
         jobs = [
             MediaJob(url=item.media_url, owner_username=item.owner_username, story_id=item.story_id,
                      media_type=download_kind(item))

@@ -214,3 +214,41 @@ def test_invalid_usernames_are_reported_not_requested(store):
     report = make_sync(source, store).run(["bad name!"])
     assert report.failures_by_reason == {"not_found": 1}
     assert source.calls["profile"] == 0
+
+
+def test_a_failed_download_is_retried_next_run_even_when_the_tray_is_unchanged(store):
+    uid = "11"
+    items = [story(uid, "u", 1, taken_at=NOW - 10)]
+    source = FakeSource({"u": (uid, items)}, tray_ids=[uid])
+    first = make_sync(source, store, FakeMedia(fail={items[0].story_id})).run(["u"])
+    assert first.media_failed == 1
+    source.calls.clear()
+    retry_media = FakeMedia()
+    second = make_sync(source, store, retry_media).run(["u"])
+    assert second.owners_skipped == {"tray_unchanged": ["u"]}
+    assert source.calls == Counter({"tray": 1})
+    assert [job.story_id for job in retry_media.jobs] == [items[0].story_id]
+    assert second.media_downloaded == 1
+
+
+class FakeMediaRecording(FakeMedia):
+    """Records downloads in the store, as the real downloader does."""
+
+    def __init__(self, store) -> None:
+        super().__init__()
+        self.store = store
+
+    def download_many(self, jobs):
+        results = super().download_many(jobs)
+        for result in results:
+            self.store.record_media(result.record)
+        return results
+
+
+def test_held_files_are_not_requested_again(store):
+    uid = "12"
+    source = FakeSource({"u": (uid, [story(uid, "u", 1, taken_at=NOW - 10)])}, tray_ids=[uid])
+    make_sync(source, store, FakeMediaRecording(store)).run(["u"])
+    again = FakeMediaRecording(store)
+    make_sync(source, store, again).run(["u"])
+    assert again.jobs == []
