@@ -4,14 +4,12 @@ that tell whom to reply to; plus the replies a ``sync profile --reply-text`` run
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import click
 
-from storysync.core.errors import StorySyncError
-from storysync.core.models import InboxUser, ReplyOutcome, StoryItem
+from storysync.core.models import ReplyOutcome, StoryItem
 from storysync.core.policy import normalize_story_id, normalize_username, sanitize_reply_text
-from storysync.core.ports import StorySource
+from storysync.core.services.inbox import inbox_users
 
 from ..app import EXIT_PARTIAL, cli
 from .render import echo_json, when
@@ -133,42 +131,6 @@ def tray(state, as_json: bool) -> None:
         click.echo("No accounts with active stories.", err=True)
 
 
-@dataclass(frozen=True)
-class InboxListing:
-    """Conversation users gathered page by page; ``error`` is why a later page could not be read."""
-
-    users: tuple[InboxUser, ...]
-    pages: int
-    exhausted: bool
-    error: StorySyncError | None = None
-
-
-def list_inbox_users(source: StorySource, *, page_size: int, max_pages: int, max_users: int) -> InboxListing:
-    """Users of the inbox's threads, each once, newest conversation first (SPEC §3 "Inbox").
-
-    Follows ``oldest_cursor`` while ``has_older`` holds, for at most ``max_pages`` pages and
-    ``max_users`` users. A failing first page raises; a later one ends the listing with what the
-    earlier pages gave, and the error.
-    """
-    users: dict[str, InboxUser] = {}
-    cursor: str | None = None
-    pages = 0
-    while pages < max_pages and len(users) < max_users:
-        try:
-            page = source.inbox(cursor, page_size)
-        except StorySyncError as error:
-            if pages == 0:
-                raise
-            return InboxListing(tuple(users.values()), pages, False, error)
-        pages += 1
-        for user in page.users:
-            users.setdefault(user.user_id, user)
-        cursor = (page.next_cursor or "").strip()
-        if not (page.has_older and cursor):
-            return InboxListing(tuple(users.values())[:max_users], pages, True)
-    return InboxListing(tuple(users.values())[:max_users], pages, False)
-
-
 @cli.command("inbox")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="At most N users (default: settings inbox.max_users).")
@@ -178,7 +140,7 @@ def inbox(state, limit: int | None, as_json: bool) -> None:
     """Users you have direct conversations with, across the inbox's pages."""
     app = state.app()
     settings = app.settings.inbox
-    listing = list_inbox_users(app.source, page_size=settings.page_size, max_pages=settings.max_pages,
+    listing = inbox_users(app.source, page_size=settings.page_size, max_pages=settings.max_pages,
                                max_users=limit or settings.max_users)
     error = None
     if listing.error is not None:

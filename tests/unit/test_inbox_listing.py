@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-
-from storysync.cli.commands.replies_cmd import list_inbox_users
 from storysync.core.errors import RateLimited
 from storysync.core.models import InboxPage, InboxThread, InboxUser
+from storysync.core.services.inbox import inbox_users
 
 
 def page(first_user: int, count: int, *, has_older: bool, cursor: str | None) -> InboxPage:
@@ -42,7 +41,7 @@ def ids(listing) -> list[str]:
 def test_pages_are_followed_by_cursor_until_the_inbox_has_no_older_threads() -> None:
     source = FakeInbox([page(0, 3, has_older=True, cursor="c1"), page(3, 2, has_older=False, cursor="c2")])
 
-    listing = list_inbox_users(source, page_size=3, max_pages=12, max_users=500)
+    listing = inbox_users(source, page_size=3, max_pages=12, max_users=500)
 
     assert ids(listing) == ["0", "1", "2", "3", "4"]
     assert (listing.pages, listing.exhausted, listing.error) == (2, True, None)
@@ -50,7 +49,7 @@ def test_pages_are_followed_by_cursor_until_the_inbox_has_no_older_threads() -> 
 
 
 def test_a_blank_cursor_ends_the_listing_even_when_older_threads_are_announced() -> None:
-    listing = list_inbox_users(FakeInbox([page(0, 2, has_older=True, cursor="  ")]),
+    listing = inbox_users(FakeInbox([page(0, 2, has_older=True, cursor="  ")]),
                                page_size=2, max_pages=12, max_users=500)
     assert (ids(listing), listing.pages, listing.exhausted) == (["0", "1"], 1, True)
 
@@ -58,15 +57,15 @@ def test_a_blank_cursor_ends_the_listing_even_when_older_threads_are_announced()
 def test_the_page_and_user_limits_bound_the_listing() -> None:
     pages = [page(n * 2, 2, has_older=True, cursor=f"c{n}") for n in range(10)]
 
-    by_pages = list_inbox_users(FakeInbox(list(pages)), page_size=2, max_pages=3, max_users=500)
-    by_users = list_inbox_users(FakeInbox(list(pages)), page_size=2, max_pages=12, max_users=5)
+    by_pages = inbox_users(FakeInbox(list(pages)), page_size=2, max_pages=3, max_users=500)
+    by_users = inbox_users(FakeInbox(list(pages)), page_size=2, max_pages=12, max_users=5)
 
     assert (ids(by_pages), by_pages.exhausted) == (["0", "1", "2", "3", "4", "5"], False)
     assert (ids(by_users), by_users.pages) == (["0", "1", "2", "3", "4"], 3)
 
 
 def test_users_in_several_threads_are_listed_once() -> None:
-    listing = list_inbox_users(FakeInbox([page(0, 2, has_older=True, cursor="c"), page(1, 2, has_older=False,
+    listing = inbox_users(FakeInbox([page(0, 2, has_older=True, cursor="c"), page(1, 2, has_older=False,
                                                                                        cursor=None)]),
                                page_size=2, max_pages=12, max_users=500)
     assert ids(listing) == ["0", "1", "2"]
@@ -74,11 +73,11 @@ def test_users_in_several_threads_are_listed_once() -> None:
 
 def test_a_failing_later_page_keeps_the_earlier_pages_and_the_error() -> None:
     refusal = RateLimited("HTTP 429", status=429, retry_after=60)
-    listing = list_inbox_users(FakeInbox([page(0, 2, has_older=True, cursor="c"), refusal]),
+    listing = inbox_users(FakeInbox([page(0, 2, has_older=True, cursor="c"), refusal]),
                                page_size=2, max_pages=12, max_users=500)
     assert (ids(listing), listing.pages, listing.exhausted, listing.error) == (["0", "1"], 1, False, refusal)
 
 
 def test_a_failing_first_page_raises() -> None:
     with pytest.raises(RateLimited):
-        list_inbox_users(FakeInbox([RateLimited("HTTP 429", status=429)]), page_size=2, max_pages=12, max_users=500)
+        inbox_users(FakeInbox([RateLimited("HTTP 429", status=429)]), page_size=2, max_pages=12, max_users=500)
