@@ -61,7 +61,7 @@ class UiReplySink:
 
     def send(self, request: ReplyRequest) -> ReplyOutcome:
         self._open_story(request)
-        page = self._session.evaluate(load_script("reply_box.js"), BOX_ATTRIBUTE, self._page_wait_ms)
+        page = self._session.evaluate(load_script("story_page.js", "reply_box.js"), BOX_ATTRIBUTE, self._page_wait_ms)
         if page["state"] != "ready":
             return self._failed(PAGE_REASONS.get(page["state"], Reason.REPLY_BOX_NOT_FOUND))
         box = f"[{BOX_ATTRIBUTE}]"

@@ -1,29 +1,19 @@
-// Opens the way to a story's reply box: clicks through the view gate ("View story"), then waits
-// until the page shows a reply box, says replies are off, or says the story is unavailable.
+// Runs after story_page.js. Opens the way to a story's reply box: clicks through the view gate
+// ("View story"), then waits until the page shows a reply box, says replies are off, or says the
+// story is unavailable.
 // The box found is tagged with the attribute named by `arguments[0]` so Python can type into it
 // through an ordinary CSS selector; `arguments[1]` is how long to wait, in milliseconds.
 const [markerAttribute, timeoutMs] = arguments;
-const POLL_MS = 100;
-const GATE_TEXTS = [/^view story$/i, /^view$/i];
-const GATE_PROMPT = /will be able to see that you viewed/i;
 const REPLIES_OFF = /replies (aren't|are not|aren’t) available|can't reply|can’t reply|replies are turned off/i;
-const UNAVAILABLE = /this page isn't available|this page isn’t available|story (is )?unavailable|sorry, this page/i;
 const BOX_LABEL = /reply|comment|message/i;
 
-const visible = (element) => element.checkVisibility({ opacityProperty: true, visibilityProperty: true });
-const clickables = () => Array.from(document.querySelectorAll("button, [role=button], a"));
 const labelOf = (element) =>
   [element.getAttribute("aria-label"), element.getAttribute("placeholder"), element.getAttribute("aria-placeholder"),
    element.getAttribute("name")].filter(Boolean).join(" ");
 
-const gateButton = () =>
-  clickables().find((element) => visible(element) && GATE_TEXTS.some((text) => text.test(element.textContent.trim())));
-
 const replyBox = () =>
   Array.from(document.querySelectorAll("textarea, [contenteditable=''], [contenteditable=true], [role=textbox]"))
     .find((element) => visible(element) && BOX_LABEL.test(labelOf(element)));
-
-const pageSays = (pattern) => pattern.test(document.body ? document.body.innerText : "");
 
 const deadline = Date.now() + timeoutMs;
 let gateClicked = false;
@@ -44,5 +34,5 @@ for (;;) {
     const gateShown = Boolean(gate) || pageSays(GATE_PROMPT);
     return { state: gateShown ? "gate_not_cleared" : "no_box", gateClicked };
   }
-  await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  await pause();
 }

@@ -14,9 +14,12 @@ from storysync.core.errors import BrowserError
 
 
 @cache
-def load_script(name: str) -> str:
-    """The text of ``name`` from this package (``.js`` files ship next to the Python that loads them)."""
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+def load_script(*names: str) -> str:
+    """The text of ``names`` from this package, joined in order (a shared prelude first).
+
+    ``.js`` files ship next to the Python that loads them.
+    """
+    return "\n".join(resources.files(__package__).joinpath(name).read_text(encoding="utf-8") for name in names)
 
 
 def settled_call(body: str, args_expression: str, timeout_ms_expression: str) -> str:

@@ -1,5 +1,4 @@
-// The story viewer's controls and states, found the way a person finds them (role, aria-label,
-// visible text), never by class name: Instagram's class names are hashed and change weekly.
+// The story viewer's controls and states (runs after story_page.js, which it builds on).
 //
 // arguments: action, options. Actions:
 //   "tagFirstStory" {marker, timeoutMs}: wait for the home tray's first "Story by <username>"
@@ -9,23 +8,12 @@
 //   "tagNext" {marker}: tag the visible Next control; whether there is one.
 //   "page": where the page is: {href, ogUrl, unavailable}.
 const [action, options] = arguments;
-const POLL_MS = 100;
 const TRAY_ITEM = /^story by \S/i;
-const GATE_BUTTON = [/^view story$/i, /^view$/i];
-const GATE_PROMPT = /will be able to see that you viewed/i;
 const NEXT = /^next$/i;
-const UNAVAILABLE = /sorry, this page isn['’]t available/i;
 
-const visible = (element) => element.checkVisibility({ opacityProperty: true, visibilityProperty: true });
-const controls = () => Array.from(document.querySelectorAll("button, [role=button], a"));
 const labelOf = (element) => (element.getAttribute("aria-label") || "").trim();
-const textOf = (element) => element.textContent.trim();
-const pageSays = (pattern) => pattern.test(document.body ? document.body.innerText : "");
-const pause = () => new Promise((resolve) => setTimeout(resolve, POLL_MS));
 
 const firstTrayItem = () => controls().find((element) => visible(element) && TRAY_ITEM.test(labelOf(element)));
-const gateButton = () =>
-  controls().find((element) => visible(element) && GATE_BUTTON.some((text) => text.test(textOf(element))));
 const nextControl = () =>
   controls().find((element) => visible(element) && (NEXT.test(labelOf(element)) || NEXT.test(textOf(element))));
 

@@ -103,7 +103,7 @@ class BrowserStoryViewer:
         return int(self._timeout * 1000)
 
     def _run(self, action: str, options: Mapping[str, Any] | None = None) -> Any:
-        return self._session.evaluate(load_script("viewer.js"), action, dict(options or {}))
+        return self._session.evaluate(load_script("story_page.js", "viewer.js"), action, dict(options or {}))
 
     def _path(self) -> str:
         return urlsplit(self._session.current_url()).path
