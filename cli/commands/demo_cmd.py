@@ -57,8 +57,9 @@ def demo(directory: str | None, users: int) -> None:
         usernames = [entry.user.username for entry in sandbox.dataset.tray()][:users]
         click.echo(f"Syncing {len(usernames)} users: {', '.join(usernames)}")
         with bootstrap(settings) as app:
-            report = app.profile_sync().run(usernames)
-            echo_report(report)
+            echo_report(app.profile_sync().run(usernames))
+            click.echo("Syncing the same users again (nothing new: the tray says so, one request):")
+            echo_report(app.profile_sync().run(usernames))
             stored = len(app.store.list_stories())
     media = sorted(p for p in Path(settings.media_dir).rglob("*") if p.is_file())
     click.echo("")
