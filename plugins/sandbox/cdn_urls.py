@@ -8,8 +8,9 @@ Shapes (host and port are the sandbox CDN origin)::
 
 Every story media URL (images, videos, carousel children) carries
 ``ig_cache_key=<base64(story id)>.3-ccb7-5``, as Instagram's do, so a client can recover the story
-id from a media URL alone. ``oh`` signs the path and ``oe`` (hex Unix seconds) is when the URL
-stops working; ``<sig>`` ties the file name to the data set so made-up names are refused.
+id from a media URL alone. ``oe`` (hex Unix seconds) is when the URL stops working and ``oh`` signs
+the path together with ``oe``, so each URL can carry its own expiry and none can be extended;
+``<sig>`` ties the file name to the data set so made-up names are refused.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ _PATH_PREFIX: dict[MediaKind, str] = {
 }
 _EXTENSION: dict[MediaKind, str] = {"image": "png", "video": "mp4", "profile_pic": "png"}
 _FILE_NAME = re.compile(r"^(\d+)_(\d{4})(\d{4})_(\d+)_n\.(png|mp4)$")
+_EXPIRY = re.compile(r"[0-9A-F]{1,16}")
 CACHE_KEY_SUFFIX = ".3-ccb7-5"
 
 
@@ -53,12 +55,10 @@ def story_id_from_cache_key(value: str) -> str:
 
 
 class CdnUrls:
-    def __init__(self, origin: str, secret: bytes, url_expiry: int) -> None:
+    def __init__(self, origin: str, secret: bytes) -> None:
         self.origin = origin.rstrip("/")
         self.host = urlsplit(self.origin).hostname or ""
         self._secret = secret
-        self._expiry_hex = format(url_expiry, "X")
-        self.url_expiry = url_expiry
 
     def _digest(self, text: str) -> bytes:
         return hmac.new(self._secret, text.encode("ascii"), hashlib.sha256).digest()
@@ -66,11 +66,12 @@ class CdnUrls:
     def _file_signature(self, kind: MediaKind, object_id: str, width: int, height: int) -> str:
         return str(int.from_bytes(self._digest(f"{kind}:{object_id}:{width}x{height}")[:8], "big"))[:17]
 
-    def _path_signature(self, path: str) -> str:
-        token = base64.urlsafe_b64encode(self._digest(path + self._expiry_hex)).decode("ascii")
+    def _path_signature(self, path: str, expiry_hex: str) -> str:
+        token = base64.urlsafe_b64encode(self._digest(path + expiry_hex)).decode("ascii")
         return "00_Af" + token[:38]
 
-    def build(self, kind: MediaKind, object_id: str, width: int, height: int, story_id: str | None) -> str:
+    def build(self, kind: MediaKind, object_id: str, width: int, height: int, story_id: str | None,
+              expires_at: int) -> str:
         signature = self._file_signature(kind, object_id, width, height)
         path = f"{_PATH_PREFIX[kind]}{object_id}_{width:04d}{height:04d}_{signature}_n.{_EXTENSION[kind]}"
         rendition = f"s{width}x{height}" if kind == "profile_pic" else f"e35_p{width}x{height}"
@@ -84,7 +85,8 @@ class CdnUrls:
         ]
         if story_id is not None:
             query.append(("ig_cache_key", cache_key(story_id)))
-        query += [("oh", self._path_signature(path)), ("oe", self._expiry_hex), ("_nc_sid", signature[-6:])]
+        expiry_hex = format(expires_at, "X")
+        query += [("oh", self._path_signature(path, expiry_hex)), ("oe", expiry_hex), ("_nc_sid", signature[-6:])]
         # Every value is made of URL-safe characters except the "=" padding of ig_cache_key.
         return self.origin + path + "?" + "&".join(f"{k}={v.replace('=', '%3D')}" for k, v in query)
 
@@ -106,11 +108,12 @@ class CdnUrls:
     def check_signature(self, path: str, query: str, now: float) -> str | None:
         """Why the URL's ``oh``/``oe`` are not acceptable at ``now``, or None when they are."""
         params = parse_qs(query)
-        signed = params.get("oe", [""])[0] == self._expiry_hex and hmac.compare_digest(
-            params.get("oh", [""])[0], self._path_signature(path)
+        expiry_hex = params.get("oe", [""])[0]
+        signed = _EXPIRY.fullmatch(expiry_hex) is not None and hmac.compare_digest(
+            params.get("oh", [""])[0], self._path_signature(path, expiry_hex)
         )
         if not signed:
             return "URL signature mismatch"
-        if now >= self.url_expiry:
+        if now >= int(expiry_hex, 16):
             return "URL signature expired"
         return None

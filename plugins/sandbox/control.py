@@ -13,7 +13,8 @@ POST     /__sandbox__/rate_limits/clear        (DELETE /__sandbox__/rate_limits 
 GET      /__sandbox__/requests?endpoint=       the request log
 GET      /__sandbox__/request_counts           {endpoint: count}
 GET      /__sandbox__/replies                  story replies received
-POST     /__sandbox__/reset                    faults, limits, log, replies, variant back to start
+POST     /__sandbox__/stories                  {"username", "kind"="image"}: that user posts a story now
+POST     /__sandbox__/reset                    faults, limits, log, replies, variant, posts back to start
 POST     /__sandbox__/clock/advance            {"seconds"}: only when the clock is a ManualClock
 =======  ====================================  =================================================
 
@@ -27,6 +28,7 @@ from dataclasses import asdict
 from typing import Any
 
 from .clock import ManualClock
+from .dataset import Story
 from .responses import Response, fail, json_response, redirect
 from .state import Request, SandboxState
 
@@ -78,6 +80,12 @@ class Control:
             return _ok(counts=state.request_counts())
         if (method, action) == ("GET", "replies"):
             return _ok(replies=[asdict(r) for r in state.replies()])
+        if (method, action) == ("POST", "stories"):
+            username, kind = payload["username"], payload.get("kind", "image")
+            if not isinstance(username, str) or not isinstance(kind, str):
+                raise TypeError("username and kind must be strings")
+            story = state.post_story(username, kind)
+            return _ok(story=_story_summary(story))
         if (method, action) == ("POST", "reset"):
             state.reset()
             return _ok()
@@ -90,3 +98,17 @@ class Control:
 
 def _ok(**fields: Any) -> Response:
     return json_response(200, {**fields, "status": "ok"})
+
+
+def _story_summary(story: Story) -> dict[str, Any]:
+    return {
+        "story_id": story.story_id,
+        "media_id": story.media_id,
+        "owner_id": story.owner_id,
+        "owner_username": story.owner_username,
+        "media_type": story.media_type,
+        "taken_at": story.taken_at,
+        "expiring_at": story.expiring_at,
+        "media_url": story.media_url,
+        "permalink": story.permalink,
+    }

@@ -8,6 +8,10 @@ which is what lets the server answer any request without a global index.
 Times are relative to ``anchor`` (the clock's time when the data set was made): stories were
 taken in the 24 hours before it and expire 24 hours after they were taken.
 
+Users can also post stories while the sandbox runs (``post_story``). Those are the one part of
+the data set that is state rather than derivation: they are kept in memory, numbered in posting
+order above every generated id, and otherwise built exactly like generated stories.
+
 The first users are a fixed showcase, so that even a small data set has every case a client
 must handle (see ``SHOWCASE``); the rest are drawn at random from the seed.
 """
@@ -17,9 +21,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import random
+import threading
 from dataclasses import dataclass
 from importlib import resources
-from typing import Literal
+from typing import Literal, cast, get_args
 from urllib.parse import quote
 
 from .cdn_urls import CdnRef, CdnUrls
@@ -36,6 +41,10 @@ _USER_ID_BASE = 20_000_000_000
 _USER_ID_STRIDE = 7_919
 _STORY_PK_BASE = 3_900_000_000_000_000_000
 _SLOTS_PER_USER = 1_000  # story pk = base + seed part + index * 10_000 + slot * 10 + child
+# Above every generated pk (their seed part stays under 10**17 and index * 10_000 under 10**11 for
+# fewer than ten million users), so posted stories sort after generated ones, as Instagram's
+# time-ordered ids do; same digit count, so they sort after them as strings too.
+_POSTED_STORY_PK_BASE = 4_000_000_000_000_000_000
 _PALETTE = (
     (58, 110, 165), (214, 93, 14), (46, 139, 87), (186, 85, 211),
     (220, 20, 60), (255, 193, 7), (0, 150, 136), (96, 125, 139),
@@ -291,13 +300,19 @@ class Dataset:
         self.seed = seed
         self.user_count = users
         self.anchor = int(anchor)
-        self.cdn = CdnUrls(cdn_origin, f"storysync-sandbox:{seed}".encode(), self.anchor + CDN_URL_LIFETIME)
+        self.cdn = CdnUrls(cdn_origin, f"storysync-sandbox:{seed}".encode())
+        self._url_expiry = self.anchor + CDN_URL_LIFETIME
         self._user_id_offset = stable_hash(seed, "user-ids") % 10**9
         self._story_pk_offset = (stable_hash(seed, "story-pks") % 10**6) * 10**11
         # Built on first use; concurrent first uses build equal values, so no lock is needed.
         self._users: dict[int, User] = {}
-        self._stories: dict[int, tuple[Story, ...]] = {}
+        self._generated_stories: dict[int, tuple[Story, ...]] = {}
         self._story_plans: dict[int, tuple[_StoryPlan, ...]] = {}
+        # Posted stories are real state, shared by the server's threads: guarded by the lock.
+        self._posted_lock = threading.Lock()
+        self._posts_made = 0  # survives forget_posted_stories, so no posted id is ever reused
+        self._posted_by_id: dict[str, Story] = {}
+        self._posted_by_owner: dict[int, tuple[Story, ...]] = {}
         self.viewer = User(
             index=-1,
             id=str(60_000_000_000 + stable_hash(seed, "viewer") % 10**9),
@@ -312,7 +327,7 @@ class Dataset:
     # -- users ---------------------------------------------------------------------------
 
     def _with_profile_pic(self, user: User) -> User:
-        url = self.cdn.build("profile_pic", user.id, PROFILE_PIC_SIZE, PROFILE_PIC_SIZE, None)
+        url = self.cdn.build("profile_pic", user.id, PROFILE_PIC_SIZE, PROFILE_PIC_SIZE, None, self._url_expiry)
         return User(user.index, user.id, user.username, user.full_name, user.followed, user.is_verified, url)
 
     def user_at(self, index: int) -> User:
@@ -340,7 +355,8 @@ class Dataset:
         return self._with_profile_pic(user)
 
     def profile_pic_hd_url(self, user: User) -> str:
-        return self.cdn.build("profile_pic", user.id, PROFILE_PIC_HD_SIZE, PROFILE_PIC_HD_SIZE, None)
+        return self.cdn.build("profile_pic", user.id, PROFILE_PIC_HD_SIZE, PROFILE_PIC_HD_SIZE, None,
+                              self._url_expiry)
 
     @property
     def users(self) -> list[User]:
@@ -419,16 +435,27 @@ class Dataset:
         slot, child = divmod(remainder, 10)
         return (index, slot, child) if index < self.user_count else None
 
-    def _visual(self, pk: str, story_id: str, kind: Kind) -> Visual:
-        images = tuple(Rendition(w, h, self.cdn.build("image", pk, w, h, story_id)) for w, h in STORY_IMAGE_SIZES)
-        videos = tuple(Rendition(w, h, self.cdn.build("video", pk, w, h, story_id)) for w, h in STORY_VIDEO_SIZES)
+    def _make_visual(self, pk: str, story_id: str, kind: Kind, url_expiry: int) -> Visual:
+        images = tuple(Rendition(w, h, self.cdn.build("image", pk, w, h, story_id, url_expiry))
+                       for w, h in STORY_IMAGE_SIZES)
+        videos = tuple(Rendition(w, h, self.cdn.build("video", pk, w, h, story_id, url_expiry))
+                       for w, h in STORY_VIDEO_SIZES)
         return Visual(pk, kind, images, videos if kind == "video" else ())
 
     def all_stories(self, index: int) -> tuple[Story, ...]:
         """Every story of user ``index`` in its reel payload, expired ones included, oldest first."""
-        cached = self._stories.get(index)
+        generated = self._generated(index)
+        with self._posted_lock:
+            posted = self._posted_by_owner.get(index, ())
+        if not posted:
+            return generated
+        # Stable, so stories taken at the same second keep generated-then-posted order.
+        return tuple(sorted((*generated, *posted), key=lambda story: story.taken_at))
+
+    def _generated(self, index: int) -> tuple[Story, ...]:
+        cached = self._generated_stories.get(index)
         if cached is None:
-            cached = self._stories[index] = self._make_stories(index)
+            cached = self._generated_stories[index] = self._make_stories(index)
         return cached
 
     def _make_stories(self, index: int) -> tuple[Story, ...]:
@@ -437,9 +464,11 @@ class Dataset:
         for slot, plan in enumerate(self._plans(index)):
             story_id = self._pk(index, slot)
             children = tuple(
-                self._visual(self._pk(index, slot, n + 1), story_id, kind) for n, kind in enumerate(plan.child_kinds)
+                self._make_visual(self._pk(index, slot, n + 1), story_id, kind, self._url_expiry)
+                for n, kind in enumerate(plan.child_kinds)
             )
-            visual = children[0] if children else self._visual(story_id, story_id, plan.media_type)  # type: ignore[arg-type]
+            visual = children[0] if children else self._make_visual(
+                story_id, story_id, plan.media_type, self._url_expiry)  # type: ignore[arg-type]
             taken_at = self.anchor - plan.age
             reshare = None
             if plan.reshare_owner is not None:
@@ -479,33 +508,86 @@ class Dataset:
 
     def story(self, story_id: str | int) -> Story | None:
         """Any story by id (expired or not)."""
-        located = self._locate_pk(str(story_id))
+        text = str(story_id)
+        with self._posted_lock:
+            posted = self._posted_by_id.get(text)
+        if posted is not None:
+            return posted
+        located = self._locate_pk(text)
         if located is None or located[2] != 0:
             return None
-        stories = self.all_stories(located[0])
-        return stories[located[1]] if located[1] < len(stories) else None
+        return self._generated_story(located[0], located[1])
+
+    def _generated_story(self, index: int, slot: int) -> Story | None:
+        stories = self._generated(index)
+        return stories[slot] if slot < len(stories) else None
+
+    def post_story(self, user: User, kind: str, taken_at: int) -> Story:
+        """A new image or video story of ``user``, taken at ``taken_at``; the next id in posting order."""
+        if kind not in get_args(Kind):
+            raise ValueError(f"a story is posted as one of {', '.join(get_args(Kind))}, not {kind!r}")
+        if user.index < 0:
+            raise ValueError("the viewer cannot post: the sandbox only simulates the accounts it watches")
+        media_kind = cast(Kind, kind)
+        with self._posted_lock:
+            story_id = str(_POSTED_STORY_PK_BASE + self._story_pk_offset + self._posts_made)
+            self._posts_made += 1
+            story = Story(
+                story_id=story_id,
+                owner=user,
+                media_type=media_kind,
+                taken_at=taken_at,
+                expiring_at=taken_at + DAY,
+                can_reply=True,
+                can_reshare=True,
+                # Counted from the post, not the anchor: its URLs outlive it as a generated story's do.
+                visual=self._make_visual(story_id, story_id, media_kind, taken_at + CDN_URL_LIFETIME),
+                children=(),
+                reshared_post=None,
+                mentions=(),
+                link_targets=(),
+                sponsors=(),
+                omits_expiring_at=False,
+            )
+            self._posted_by_id[story_id] = story
+            self._posted_by_owner[user.index] = (*self._posted_by_owner.get(user.index, ()), story)
+        return story
+
+    def forget_posted_stories(self) -> None:
+        """Back to the generated stories alone; ids already handed out stay used."""
+        with self._posted_lock:
+            self._posted_by_id.clear()
+            self._posted_by_owner.clear()
 
     def tray(self, now: float | None = None) -> list[TrayReel]:
         """Followed users with active stories, newest reel first: what the story tray lists.
 
-        Built from the story plans alone (no URLs), so it stays cheap for thousands of users.
+        Built from the story plans (and posted stories) alone, without generating URLs, so it
+        stays cheap for thousands of users.
         """
         moment = self.anchor if now is None else now
+        with self._posted_lock:
+            posted = dict(self._posted_by_owner)
         reels = []
         for index in range(self.user_count):
             user = self.user_at(index)
             if not user.followed:
                 continue
-            active = [
-                (slot, plan) for slot, plan in enumerate(self._plans(index)) if self.anchor - plan.age + DAY > moment
+            active: list[tuple[int, str, MediaType]] = [  # (taken_at, story id, media type)
+                (self.anchor - plan.age, self._pk(index, slot), plan.media_type)
+                for slot, plan in enumerate(self._plans(index)) if self.anchor - plan.age + DAY > moment
+            ]
+            active += [
+                (s.taken_at, s.story_id, s.media_type) for s in posted.get(index, ()) if not s.is_expired(moment)
             ]
             if active:
+                active.sort(key=lambda entry: entry[0])
                 reels.append(
                     TrayReel(
                         user=user,
-                        story_ids=tuple(self._pk(index, slot) for slot, _ in active),
-                        latest_reel_media=self.anchor - active[-1][1].age,
-                        has_video=any(plan.media_type == "video" for _, plan in active),
+                        story_ids=tuple(story_id for _, story_id, _ in active),
+                        latest_reel_media=active[-1][0],
+                        has_video=any(media_type == "video" for _, _, media_type in active),
                     )
                 )
         reels.sort(key=lambda reel: (-reel.latest_reel_media, reel.user.index))
@@ -558,13 +640,7 @@ class Dataset:
             colour = _PALETTE[stable_hash(user.id) % len(_PALETTE)]
             return MediaFile(flat_png(ref.width, ref.height, colour, f"profile:{user.id}"), "image/png",
                              ref.width, ref.height)
-        located = self._locate_pk(ref.object_id)
-        if located is None:
-            return None
-        story = self.story(self._pk(located[0], located[1]))
-        if story is None:
-            return None
-        visual = next((v for v in (story.visual, *story.children) if v.pk == ref.object_id), None)
+        visual = self._find_visual(ref.object_id)
         if visual is None:
             return None
         size = (ref.width, ref.height)
@@ -577,6 +653,18 @@ class Dataset:
             return None
         colour = _PALETTE[stable_hash(ref.object_id) % len(_PALETTE)]
         return MediaFile(flat_png(ref.width, ref.height, colour, label), "image/png", ref.width, ref.height)
+
+    def _find_visual(self, pk: str) -> Visual | None:
+        """The picture or clip a media pk names: a story's own media or one carousel child."""
+        with self._posted_lock:
+            posted = self._posted_by_id.get(pk)
+        if posted is not None:
+            return posted.visual
+        located = self._locate_pk(pk)
+        story = None if located is None else self._generated_story(located[0], located[1])
+        if story is None:
+            return None
+        return next((v for v in (story.visual, *story.children) if v.pk == pk), None)
 
 
 @functools.lru_cache(maxsize=None)

@@ -2,7 +2,8 @@
 
 * ``ig_sandbox``: a running sandbox shared by the whole session (50 users, seed 1, a
   ``ManualClock`` at 2026-08-19 12:00 UTC, the fixtures' ``observed_at``), reset after every test:
-  faults, rate limits, variant, request log, replies, seen marks and the clock go back to start.
+  faults, rate limits, variant, request log, replies, seen marks, posted stories and the clock go
+  back to start.
 * ``ig_sandbox_factory``: ``ig_sandbox_factory(users=..., seed=..., **kwargs)`` starts a sandbox
   of its own, stopped when the test ends.
 

@@ -9,7 +9,7 @@ from typing import Any
 from .cdn import CdnApp
 from .clock import Clock, SystemClock
 from .control import Control
-from .dataset import Dataset
+from .dataset import Dataset, Story
 from .direct import Reply
 from .faults import Fault
 from .server import SandboxHTTPServer
@@ -137,6 +137,14 @@ class Sandbox:
 
     def replies(self) -> list[Reply]:
         return self.state.replies()
+
+    def post_story(self, username: str, *, kind: str = "image") -> Story:
+        """``username`` posts an ``image`` or ``video`` story at the clock's current time.
+
+        It is then in the tray, ``feed/reels_media``, the story pages and on the CDN like any other
+        story, and expires 24 hours later. ``reset()`` takes posted stories away again.
+        """
+        return self.state.post_story(username, kind)
 
     def reset(self) -> None:
         self.state.reset()

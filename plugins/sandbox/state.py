@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Literal
 
 from .clock import Clock
-from .dataset import Dataset, User
+from .dataset import Dataset, Story, User
 from .direct import DirectStore, Reply
 from .faults import Fault, FaultBook, make_fault
 from .payloads import Payloads
@@ -150,11 +150,26 @@ class SandboxState:
     def replies(self) -> list[Reply]:
         return self.direct.replies()
 
+    def post_story(self, username: str, kind: str = "image") -> Story:
+        """``username`` posts a story now (by the sandbox's clock)."""
+        user = self.dataset.user(username)
+        if user is None:
+            raise ValueError(f"no user {username!r} in the data set")
+        with self._lock:
+            # A user the viewer had watched in full at start is "seen" up to their newest story, and
+            # that mark follows latest_reel_media until the viewer marks something; pin it first, or
+            # the new story would count as seen too.
+            if user.id not in self._seen and self.dataset.initially_seen(user):
+                self._seen[user.id] = max((s.taken_at for s in self.dataset.all_stories(user.index)), default=0)
+            return self.dataset.post_story(user, kind, int(self.clock.now()))
+
     def reset(self) -> None:
-        """Back to the state at start: no faults, limits, log, replies or seen marks; default variant."""
+        """Back to the state at start: no faults, limits, log, replies, seen marks or posted stories;
+        default variant."""
         self.faults.clear()
         self.rate_limits.clear()
         self.direct.reset()
+        self.dataset.forget_posted_stories()
         with self._lock:
             self._log.clear()
             self._seen.clear()
