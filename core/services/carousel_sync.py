@@ -18,7 +18,6 @@ from ..errors import (
     BrowserError,
     CheckpointRequired,
     LoginRequired,
-    MediaError,
     StorySyncError,
 )
 from ..models import (
@@ -308,15 +307,7 @@ class CarouselSync:
         )
 
     def _download(self, jobs: list[MediaJob], tally: RunTally) -> None:
-        for job, result in zip(jobs, self.media.download_many(jobs)):
-            if isinstance(result, MediaError):
-                tally.media_failed += 1
-                tally.fail(str(result.reason), kind="media_download_failed", story_id=job.story_id,
-                           username=job.owner_username, detail=str(result))
-            elif result.skipped:
-                tally.media_skipped += 1
-            else:
-                tally.media_downloaded += 1
+        tally.count_downloads(jobs, self.media.download_many(jobs))
 
 
 def _found(media: ResolvedMedia | None) -> ResolvedMedia:

@@ -13,7 +13,6 @@ from ..errors import (
     InstagramError,
     LocalRateLimitPause,
     LoginRequired,
-    MediaError,
     NotFound,
     RateLimited,
     StorySyncError,
@@ -257,15 +256,7 @@ class ProfileSync:
             for item in stories
             if item.media_url
         ]
-        for job, result in zip(jobs, self.media.download_many(jobs)):
-            if isinstance(result, MediaError):
-                tally.media_failed += 1
-                tally.fail(str(result.reason), kind="media_download_failed", story_id=job.story_id,
-                           username=job.owner_username, detail=str(result))
-            elif result.skipped:
-                tally.media_skipped += 1
-            else:
-                tally.media_downloaded += 1
+        tally.count_downloads(jobs, self.media.download_many(jobs))
 
     # -- failures ----------------------------------------------------------------------------
 

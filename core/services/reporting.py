@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
-from ..models import Attempt, Event, SyncReport
+from ..errors import MediaError
+from ..models import Attempt, DownloadResult, Event, MediaJob, SyncReport
 from ..ports import Clock, EventSink
 
 
@@ -50,6 +51,18 @@ class RunTally:
     def fail(self, reason: str, kind: str = "story_sync_failed", **fields) -> None:
         self.failures[reason] += 1
         self.emit(kind, reason=reason, **fields)
+
+    def count_downloads(self, jobs: Sequence[MediaJob], results: Sequence[DownloadResult | MediaError]) -> None:
+        """Tally each job's download result; a failed one is also a ``media_download_failed`` event."""
+        for job, result in zip(jobs, results):
+            if isinstance(result, MediaError):
+                self.media_failed += 1
+                self.fail(str(result.reason), kind="media_download_failed", story_id=job.story_id,
+                          username=job.owner_username, detail=str(result))
+            elif result.skipped:
+                self.media_skipped += 1
+            else:
+                self.media_downloaded += 1
 
     def report(self) -> SyncReport:
         requests = Counter(self._request_counts())
