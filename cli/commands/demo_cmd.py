@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
-from storysync.plugins.config import load_settings, session_path
+from storysync.plugins.config import load_settings
 
 from ..app import cli
 from .render import echo_report
 
 DEMO_SEED = 7
 DEMO_SANDBOX_USERS = 40
-
-
-def demo_config(base_url: str, cdn_url: str, data_dir: Path) -> str:
-    """Settings that point storysync at the sandbox: its site, and its CDN over loopback http."""
-    cdn_host = urlsplit(cdn_url).netloc
-    return (
-        f'data_dir = "{data_dir}"\n'
-        "\n[instagram]\n"
-        f'base_url = "{base_url}"\n'
-        "\n[media]\n"
-        f'allowed_hosts = ["*.cdninstagram.com", "*.fbcdn.net", "{cdn_host}"]\n'
-        f'insecure_hosts = ["{cdn_host}"]\n'
-        "\n[http]\n"
-        "min_gap_seconds = 0.0\n"
-        "backoff_initial_seconds = 0.1\n"
-    )
+#: The sandbox is local: pacing and long backoffs would only make the demo slow.
+DEMO_HTTP = {"min_gap_seconds": 0.0, "backoff_initial_seconds": 0.1}
 
 
 @cli.command("demo")
@@ -40,20 +24,18 @@ def demo_config(base_url: str, cdn_url: str, data_dir: Path) -> str:
 @click.option("--users", type=click.IntRange(1, 30), default=8, show_default=True, help="How many users to sync.")
 def demo(directory: str | None, users: int) -> None:
     """Start the sandbox, import its session, sync a handful of users with media, show the result."""
-    from storysync.adapters.session import load_cookies, save_private_copy
     from storysync.plugins.bootstrap import bootstrap
     from storysync.plugins.sandbox import Sandbox
+    from storysync.plugins.sandbox.wiring import import_sandbox_session, sandbox_settings_toml
 
     root = Path(directory or tempfile.mkdtemp(prefix="storysync-demo-")).resolve()
     root.mkdir(parents=True, exist_ok=True)
     with Sandbox(users=DEMO_SANDBOX_USERS, seed=DEMO_SEED) as sandbox:
         click.echo(f"Sandbox Instagram at {sandbox.base_url} (CDN {sandbox.cdn_url})")
         config_path = root / "storysync.toml"
-        config_path.write_text(demo_config(sandbox.base_url, sandbox.cdn_url, root / "data"))
+        config_path.write_text(sandbox_settings_toml(sandbox, root / "data", http=DEMO_HTTP))
         settings = load_settings(config_path).settings
-        cookies_file = root / "sandbox-cookies.txt"
-        sandbox.write_cookies_file(cookies_file)
-        save_private_copy(load_cookies(cookies_file, now=time.time()), session_path(settings))
+        import_sandbox_session(sandbox, settings)
         usernames = [entry.user.username for entry in sandbox.dataset.tray()][:users]
         click.echo(f"Syncing {len(usernames)} users: {', '.join(usernames)}")
         with bootstrap(settings) as app:

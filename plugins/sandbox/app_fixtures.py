@@ -11,7 +11,8 @@
   CSRF tokens and session ids are kept out of cassettes, in headers and in bodies.
 
 Plugins installed through the ``storysync`` entry point load as they would for a user, unless
-``STORYSYNC_DISABLE_PLUGIN_AUTOLOAD`` is set. Docs: ``docs/plugin-testing.md``.
+``STORYSYNC_DISABLE_PLUGIN_AUTOLOAD`` is set. The wiring they use is ``wiring``'s, public for
+setups the fixtures do not cover. Docs: ``docs/plugin-testing.md``.
 """
 
 from __future__ import annotations
@@ -19,50 +20,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from storysync.adapters.session import load_cookies, save_private_copy
 from storysync.plugins.bootstrap import App, bootstrap
-from storysync.plugins.config import load_settings, session_path
+from storysync.plugins.config import load_settings
 
-from .clock import ManualClock
 from .recording import default_vcr_config
 from .sandbox import Sandbox
-
-
-class SandboxClock:
-    """The ``Clock`` port on the sandbox's manual clock: waiting moves the sandbox's time on."""
-
-    def __init__(self, clock: ManualClock) -> None:
-        self._clock = clock
-
-    def now(self) -> float:
-        return self._clock.now()
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            self._clock.advance(seconds)
-
-
-def sandbox_config(sandbox: Sandbox, data_dir: Path) -> str:
-    """Settings that point storysync at ``sandbox``: its site, its CDN over loopback http, no pacing."""
-    cdn_host = urlsplit(sandbox.cdn_url).netloc
-    return (
-        f'data_dir = "{data_dir}"\n'
-        "\n[instagram]\n"
-        f'base_url = "{sandbox.base_url}"\n'
-        "\n[media]\n"
-        f'allowed_hosts = ["{cdn_host}"]\n'
-        f'insecure_hosts = ["{cdn_host}"]\n'
-        "\n[http]\n"
-        "min_gap_seconds = 0.0\n"
-        "backoff_initial_seconds = 0.01\n"
-        "backoff_max_seconds = 0.05\n"
-        "timeout_seconds = 5.0\n"
-        "http2 = false\n"
-    )
+from .wiring import SandboxTime, import_sandbox_session, sandbox_settings_toml
 
 
 @pytest.fixture
@@ -73,14 +39,12 @@ def storysync_app_factory(ig_sandbox: Sandbox, tmp_path: Path) -> Iterator[Calla
         directory = tmp_path / f"storysync-app-{len(apps)}"
         directory.mkdir()
         config = directory / "storysync.toml"
-        config.write_text(sandbox_config(ig_sandbox, directory / "data"))
+        config.write_text(sandbox_settings_toml(ig_sandbox, directory / "data", fast_http=True))
         # Only the config file and the overrides count: a developer's STORYSYNC_* variables must
         # not change what a test sees.
         settings = load_settings(config, overrides, environ={}).settings
-        clock = SandboxClock(ig_sandbox.clock)
-        cookies_file = ig_sandbox.write_cookies_file(directory / "sandbox-cookies.txt")
-        save_private_copy(load_cookies(cookies_file, now=clock.now()), session_path(settings))
-        app = bootstrap(settings, clock=clock)
+        import_sandbox_session(ig_sandbox, settings)
+        app = bootstrap(settings, clock=SandboxTime(ig_sandbox))
         apps.append(app)
         return app
 
@@ -108,9 +72,7 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 
 
 __all__ = [
-    "SandboxClock",
     "pytest_recording_configure",
-    "sandbox_config",
     "storysync_app",
     "storysync_app_factory",
     "vcr_config",

@@ -21,13 +21,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from storysync.adapters.session import load_cookies, save_private_copy
 from storysync.core.instagram import decode_reels
 from storysync.plugins.bootstrap import bootstrap
-from storysync.plugins.config import load_settings, session_path
+from storysync.plugins.config import load_settings
 from storysync.plugins.sandbox import ManualClock, Sandbox
 from storysync.plugins.sandbox.payloads import Payloads
 from storysync.plugins.sandbox.pytest_plugin import FIXTURE_EPOCH
+from storysync.plugins.sandbox.wiring import SandboxTime, import_sandbox_session, sandbox_settings_toml
 
 FLOWS = {
     "seed flow": {"use_id_cache": False, "reels_batch_size": 1, "tray_skip": False, "download_media": False},
@@ -36,32 +36,14 @@ FLOWS = {
 WATCHED = 100
 UPDATED = 10
 DECODE_ITEMS = 100
-
-
-class SandboxTime:
-    """The ``Clock`` port over the sandbox's clock, so stories expire as the sandbox says."""
-
-    def __init__(self, clock: ManualClock) -> None:
-        self._clock = clock
-
-    def now(self) -> float:
-        return self._clock.now()
-
-    def sleep(self, seconds: float) -> None:
-        self._clock.advance(seconds)
+#: Pacing would time the client's politeness, not its requests and decoding.
+NO_PACING = {"min_gap_seconds": 0.0, "window_budget": 100_000, "http2": False}
 
 
 def write_config(directory: Path, sandbox: Sandbox, sync: dict[str, Any]) -> Path:
     config = directory / "storysync.toml"
-    config.write_text(
-        f"data_dir = {json.dumps(str(directory / 'data'))}\n"
-        f"\n[instagram]\nbase_url = {json.dumps(sandbox.base_url)}\n"
-        "\n[http]\nmin_gap_seconds = 0.0\nwindow_budget = 100000\nhttp2 = false\n"
-        "\n[sync]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in sync.items())
-    )
-    settings = load_settings(config, environ={}).settings
-    cookies = load_cookies(sandbox.write_cookies_file(directory / "cookies.txt"), now=sandbox.clock.now())
-    save_private_copy(cookies, session_path(settings))
+    config.write_text(sandbox_settings_toml(sandbox, directory / "data", http=NO_PACING, sync=sync))
+    import_sandbox_session(sandbox, load_settings(config, environ={}).settings)
     return config
 
 
@@ -69,7 +51,7 @@ def timed_run(config: Path, sandbox: Sandbox, usernames: list[str]) -> tuple[flo
     settings = load_settings(config, environ={}).settings
     mark = len(sandbox.requests())
     no_plugins = {"STORYSYNC_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    with bootstrap(settings, clock=SandboxTime(sandbox.clock), environ=no_plugins) as app:
+    with bootstrap(settings, clock=SandboxTime(sandbox), environ=no_plugins) as app:
         started = time.perf_counter()
         app.profile_sync().run(usernames)
         elapsed = time.perf_counter() - started

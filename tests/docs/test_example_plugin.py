@@ -15,11 +15,10 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from storysync.adapters.session import load_cookies, save_private_copy
 from storysync.core.models import StoryItem
-from storysync.plugins.config import load_settings, session_path
+from storysync.plugins.config import load_settings
 from storysync.plugins.sandbox import Sandbox, SystemClock
-from storysync.plugins.sandbox.app_fixtures import sandbox_config
+from storysync.plugins.sandbox.wiring import import_sandbox_session, sandbox_settings_toml
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "storysync-jsonl-feed"
 ARCHIVED_STORY_ID = "3999999999999999999"
@@ -51,9 +50,8 @@ def live_sandbox(ig_sandbox_factory) -> Sandbox:
 
 def write_setup(tmp_path: Path, sandbox: Sandbox, sources: list[str]) -> Path:
     config = tmp_path / "storysync.toml"
-    config.write_text(f"sources = {json.dumps(sources)}\n" + sandbox_config(sandbox, tmp_path / "data"))
-    cookies = sandbox.write_cookies_file(tmp_path / "cookies.txt")
-    save_private_copy(load_cookies(cookies, now=time.time()), session_path(load_settings(config, environ={}).settings))
+    config.write_text(sandbox_settings_toml(sandbox, tmp_path / "data", fast_http=True, sources=sources))
+    import_sandbox_session(sandbox, load_settings(config, environ={}).settings)
     return config
 
 

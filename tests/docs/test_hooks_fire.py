@@ -82,6 +82,19 @@ def synced(storysync_app, ig_sandbox):
     return storysync_app, probe, report
 
 
+@pytest.fixture
+def replied(storysync_app_factory, ig_sandbox):
+    """A user synced and replied to as ``sync profile`` does without ``--reply-text``: the
+    registered ``ReplyProbe`` chooses the text and sees what was sent."""
+    app = storysync_app_factory(reply_sinks=["api"], sync={"download_media": False})
+    probe = ReplyProbe()
+    app.pm.register(probe)
+    username = synced_username(ig_sandbox)
+    app.profile_sync().run([username])
+    reply_to_synced_stories(app, [username], None, quiet=True)
+    return app, probe, username
+
+
 def test_every_hook_has_a_test() -> None:
     missing = [hook for hook in HOOKSPECS if f"test_hook_{hook}" not in globals()]
     assert not missing, f"write test_hook_<name> in {Path(__file__).name} for: {', '.join(missing)}"
@@ -161,27 +174,15 @@ def test_hook_storysync_sync_failed(synced) -> None:
     assert (event.kind, event.fields["reason"], run_id) == ("story_skipped", SKIP_REASON, report.run_id)
 
 
-def test_hook_storysync_reply_text(storysync_app_factory, ig_sandbox) -> None:
-    app = storysync_app_factory(reply_sinks=["api"], sync={"download_media": False})
-    probe = ReplyProbe()
-    app.pm.register(probe)
-    username = synced_username(ig_sandbox)
-    app.profile_sync().run([username])
-
-    reply_to_synced_stories(app, [username], None, quiet=True)
+def test_hook_storysync_reply_text(replied, ig_sandbox) -> None:
+    app, probe, username = replied
 
     assert {story.story_id for story in probe.asked} == {story.story_id for story in app.store.list_stories(username)}
     assert ig_sandbox.replies() and {reply.text for reply in ig_sandbox.replies()} == {REPLY_TEXT}
 
 
-def test_hook_storysync_reply_sent(storysync_app_factory, ig_sandbox) -> None:
-    app = storysync_app_factory(reply_sinks=["api"], sync={"download_media": False})
-    probe = ReplyProbe()
-    app.pm.register(probe)
-    username = synced_username(ig_sandbox)
-    app.profile_sync().run([username])
-
-    reply_to_synced_stories(app, [username], None, quiet=True)
+def test_hook_storysync_reply_sent(replied, ig_sandbox) -> None:
+    _, probe, _ = replied
 
     delivered = ig_sandbox.replies()
     assert len(probe.sent) == len(delivered) > 0

@@ -1,80 +1,68 @@
-"""Wiring storysync to a sandbox the way a user does: a TOML config and an imported session.
+"""Wiring storysync to a sandbox the way a user does, through ``storysync.plugins.sandbox.wiring``.
 
 Shared by the integration modules that bootstrap the real app (or run the CLI) against the sandbox.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from storysync.adapters.session import load_cookies, save_private_copy
+import pytest
+
 from storysync.core.settings import Settings
 from storysync.plugins.bootstrap import App, bootstrap
-from storysync.plugins.config import load_settings, session_path
-from storysync.plugins.sandbox import Sandbox
+from storysync.plugins.config import load_settings
+from storysync.plugins.sandbox import ManualClock, Sandbox
+from storysync.plugins.sandbox.pytest_plugin import FIXTURE_EPOCH
+from storysync.plugins.sandbox.wiring import SandboxTime, import_sandbox_session, sandbox_settings_toml
 
 RETRY_ATTEMPTS = 2
 #: Plugins installed in the test environment stay out of the app under test.
 NO_PLUGIN_AUTOLOAD = {"STORYSYNC_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
-def toml_list(values: Sequence[str]) -> str:
-    return "[" + ", ".join(f'"{value}"' for value in values) + "]"
+def module_sandbox_fixtures(users: int) -> tuple[Callable, Callable]:
+    """``sandbox``, shared by a module's tests so that an app (and its browser) can stay open over
+    it, and the autouse ``fresh_sandbox`` that puts it back to its start after each test.
+
+    Bind both at module level: ``sandbox, fresh_sandbox = module_sandbox_fixtures(users=20)``.
+    """
+
+    @pytest.fixture(scope="module")
+    def sandbox() -> Iterator[Sandbox]:
+        with Sandbox(users=users, seed=1, clock=ManualClock(FIXTURE_EPOCH)) as running:
+            yield running
+
+    @pytest.fixture(autouse=True)
+    def fresh_sandbox(sandbox: Sandbox) -> Iterator[None]:
+        yield
+        sandbox.reset()
+        sandbox.clock.rewind()
+
+    return sandbox, fresh_sandbox
 
 
 def write_config(directory: Path, sandbox: Sandbox, *, engine: str = "playwright",
                  sources: Sequence[str] = ("http",), page_timeout: float = 4.0,
                  extra_browser_args: Sequence[str] = ()) -> Path:
-    """A config for the sandbox's site and CDN, with fast retries, no pacing and short page waits."""
+    """A config for the sandbox with fast HTTP and short page waits, and its session imported.
+
+    Few retries and a tiny Retry-After cap, so that faults surface within a test's patience.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    cdn_host = urlsplit(sandbox.cdn_url).netloc
     config = directory / "storysync.toml"
-    config.write_text(
-        f'data_dir = "{directory / "data"}"\n'
-        f"sources = {toml_list(sources)}\n"
-        f'\n[instagram]\nbase_url = "{sandbox.base_url}"\n'
-        f'\n[media]\nallowed_hosts = ["{cdn_host}"]\ninsecure_hosts = ["{cdn_host}"]\n'
-        "\n[http]\n"
-        f"retry_attempts = {RETRY_ATTEMPTS}\n"
-        "timeout_seconds = 3.0\n"
-        "backoff_initial_seconds = 0.01\n"
-        "backoff_max_seconds = 0.05\n"
-        "retry_after_cap_seconds = 1.0\n"
-        "min_gap_seconds = 0.0\n"
-        "window_budget = 100000\n"
-        "http2 = false\n"
-        f'\n[browser]\nengine = "{engine}"\npage_timeout_seconds = {page_timeout}\n'
-        f"extra_args = {toml_list(extra_browser_args)}\n"
-    )
-    import_session(config, sandbox)
+    config.write_text(sandbox_settings_toml(
+        sandbox, directory / "data", fast_http=True, sources=list(sources),
+        http={"retry_attempts": RETRY_ATTEMPTS, "retry_after_cap_seconds": 1.0},
+        browser={"engine": engine, "page_timeout_seconds": page_timeout, "extra_args": list(extra_browser_args)},
+    ))
+    import_sandbox_session(sandbox, settings_of(config))
     return config
-
-
-def import_session(config: Path, sandbox: Sandbox) -> None:
-    """What ``storysync session import`` does."""
-    settings = load_settings(config, environ={}).settings
-    cookies_file = sandbox.write_cookies_file(config.parent / "cookies.txt")
-    save_private_copy(load_cookies(cookies_file, now=time.time()), session_path(settings))
 
 
 def settings_of(config: Path) -> Settings:
     return load_settings(config, environ={}).settings
-
-
-class SandboxTime:
-    """The ``Clock`` port over the sandbox's manual clock, so story expiry matches the sandbox's."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self._clock = sandbox.clock
-
-    def now(self) -> float:
-        return self._clock.now()
-
-    def sleep(self, seconds: float) -> None:
-        self._clock.advance(seconds)
 
 
 def app_for(config: Path, sandbox: Sandbox) -> App:

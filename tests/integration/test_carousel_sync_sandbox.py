@@ -17,11 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_app import app_for, settings_of, tray_stories, write_config
+from sandbox_app import app_for, module_sandbox_fixtures, settings_of, tray_stories, write_config
 from storysync.plugins import hookimpl
 from storysync.plugins.bootstrap import App
-from storysync.plugins.sandbox import ManualClock, Sandbox
-from storysync.plugins.sandbox.pytest_plugin import FIXTURE_EPOCH
+from storysync.plugins.sandbox import Sandbox
 
 pytestmark = pytest.mark.browser
 
@@ -36,17 +35,7 @@ CLI_RUNNER = "import storysync.cli.commands.home_cmd; from storysync.cli.app imp
 LIMIT = 4
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(users=50, seed=1, clock=ManualClock(FIXTURE_EPOCH)) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh_sandbox(sandbox: Sandbox) -> Iterator[None]:
-    yield
-    sandbox.reset()
-    sandbox.clock.rewind()
+sandbox, fresh_sandbox = module_sandbox_fixtures(users=50)
 
 
 @pytest.fixture(scope="module", params=ENGINES)

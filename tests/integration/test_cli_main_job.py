@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from sandbox_app import NO_PLUGIN_AUTOLOAD, toml_list
+from sandbox_app import NO_PLUGIN_AUTOLOAD
 from storysync.plugins.sandbox import SystemClock
+from storysync.plugins.sandbox.wiring import sandbox_settings_toml
 
 
 def storysync(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -32,15 +33,7 @@ def live_sandbox(tmp_path_factory):
 
 @pytest.fixture
 def workdir(tmp_path, live_sandbox) -> Path:
-    from urllib.parse import urlsplit
-
-    cdn = urlsplit(live_sandbox.cdn_url).netloc
-    (tmp_path / "storysync.toml").write_text(
-        f'data_dir = "{tmp_path / "data"}"\n'
-        f'\n[instagram]\nbase_url = "{live_sandbox.base_url}"\n'
-        f"\n[media]\nallowed_hosts = {toml_list([cdn])}\ninsecure_hosts = {toml_list([cdn])}\n"
-        "\n[http]\nmin_gap_seconds = 0.0\nbackoff_initial_seconds = 0.01\nhttp2 = false\n"
-    )
+    (tmp_path / "storysync.toml").write_text(sandbox_settings_toml(live_sandbox, tmp_path / "data", fast_http=True))
     return tmp_path
 
 

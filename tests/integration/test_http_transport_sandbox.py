@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
 
 import pytest
 import stamina
+from memory_ledger import MemoryLedger
 
 from storysync.adapters.http.source import ApiStorySource
 from storysync.adapters.http.transport import HttpxTransport
@@ -22,40 +22,9 @@ from storysync.core.errors import (
     Transient,
     UserAgentMismatch,
 )
+from storysync.plugins.sandbox.wiring import SandboxTime
 
 ACCOUNT = "viewer"
-
-
-class SandboxTime:
-    """The ``Clock`` port over the sandbox's manual clock: pacing waits move the sandbox's time."""
-
-    def __init__(self, sandbox) -> None:
-        self._clock = sandbox.clock
-
-    def now(self) -> float:
-        return self._clock.now()
-
-    def sleep(self, seconds: float) -> None:
-        self._clock.advance(seconds)
-
-
-class MemoryLedger:
-    def __init__(self) -> None:
-        self.cooldowns: dict[tuple[str, str], tuple[float, str]] = {}
-        self.requests: dict[tuple[str, str], list[float]] = defaultdict(list)
-
-    def cooldown_until(self, account: str, family: str) -> float | None:
-        entry = self.cooldowns.get((account, family))
-        return entry[0] if entry else None
-
-    def set_cooldown(self, account: str, family: str, until: float, reason: str) -> None:
-        self.cooldowns[(account, family)] = (until, reason)
-
-    def record_request(self, account: str, family: str, at: float) -> None:
-        self.requests[(account, family)].append(at)
-
-    def recent_requests(self, account: str, family: str, since: float) -> int:
-        return sum(1 for at in self.requests[(account, family)] if at >= since)
 
 
 @pytest.fixture(autouse=True)

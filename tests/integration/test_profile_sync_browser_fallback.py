@@ -7,14 +7,13 @@ browser must not be used; a healthy API must not even start one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_app import app_for, write_config
+from sandbox_app import app_for, module_sandbox_fixtures, write_config
 from storysync.adapters.browser.playwright_session import PlaywrightSession
 from storysync.adapters.browser.selenium_session import SeleniumSession
-from storysync.plugins.sandbox import ManualClock, Sandbox
+from storysync.plugins.sandbox import Sandbox
 from storysync.plugins.sandbox.pytest_plugin import FIXTURE_EPOCH
 
 pytestmark = pytest.mark.browser
@@ -23,17 +22,7 @@ SESSIONS = {"playwright": PlaywrightSession, "selenium": SeleniumSession}
 OWNERS = 3
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(users=20, seed=1, clock=ManualClock(FIXTURE_EPOCH)) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh_sandbox(sandbox: Sandbox) -> Iterator[None]:
-    yield
-    sandbox.reset()
-    sandbox.clock.rewind()
+sandbox, fresh_sandbox = module_sandbox_fixtures(users=20)
 
 
 def owners(sandbox: Sandbox) -> list[str]:

@@ -18,65 +18,30 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import stamina
 
 from storysync.adapters.http.source import ApiStorySource
-from storysync.adapters.session import load_cookies, save_private_copy
 from storysync.core.errors import LoginRequired
 from storysync.plugins.bootstrap import App, bootstrap
 from storysync.plugins.builtin.http import http_transport
-from storysync.plugins.config import load_settings, session_path
+from storysync.plugins.config import load_settings
 from storysync.plugins.sandbox import Sandbox, SystemClock
+from storysync.plugins.sandbox.wiring import SandboxTime, import_sandbox_session, sandbox_settings_toml
 
 NO_PLUGIN_AUTOLOAD = {"STORYSYNC_DISABLE_PLUGIN_AUTOLOAD": "1"}
-FAST_HTTP = {
-    "retry_attempts": 3,
-    "timeout_seconds": 3.0,
-    "backoff_initial_seconds": 0.01,
-    "backoff_max_seconds": 0.05,
-    "min_gap_seconds": 0.0,
-    "window_budget": 100_000,
-    "http2": False,
-}
 EXIT_AUTH = 3
 SHOWCASE = range(12)  # docs/sandbox.md: every case a client must handle, users 0-11
 
 
-class SandboxTime:
-    """The ``Clock`` port over the sandbox's clock: expiry agrees with the sandbox, waits move its time."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self._clock = sandbox.clock
-
-    def now(self) -> float:
-        return self._clock.now()
-
-    def sleep(self, seconds: float) -> None:
-        self._clock.advance(seconds)
-
-
-def toml_table(name: str, values: Mapping[str, Any]) -> str:
-    return f"\n[{name}]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items())
-
-
 def write_config(directory: Path, sandbox: Sandbox, *, sync: Mapping[str, Any] = {},
                  http: Mapping[str, Any] = {}) -> Path:
-    """A config pointing at the sandbox (as ``storysync demo`` writes it) and its imported session."""
-    cdn_host = urlsplit(sandbox.cdn_url).netloc
+    """A config pointing at the sandbox, with fast HTTP, and its imported session."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "storysync.toml"
-    config.write_text(
-        f"data_dir = {json.dumps(str(directory / 'data'))}\n"
-        + toml_table("instagram", {"base_url": sandbox.base_url})
-        + toml_table("media", {"allowed_hosts": [cdn_host], "insecure_hosts": [cdn_host]})
-        + toml_table("http", {**FAST_HTTP, **http})
-        + toml_table("sync", sync)
-    )
-    cookies_file = sandbox.write_cookies_file(directory / "cookies.txt")
-    save_private_copy(load_cookies(cookies_file, now=sandbox.clock.now()), session_path(settings_of(config)))
+    config.write_text(sandbox_settings_toml(sandbox, directory / "data", fast_http=True, sync=sync, http=http))
+    import_sandbox_session(sandbox, settings_of(config))
     return config
 
 
@@ -242,11 +207,9 @@ def test_the_login_page_instead_of_json_stops_the_run_as_login_required(config, 
         assert (run.stopped_by, app.store.list_stories()) == ("login_required", [])
 
 
-def test_a_session_the_site_never_issued_stops_the_run_as_login_required(tmp_path, config, ig_sandbox,
-                                                                        ig_sandbox_factory):
+def test_a_session_the_site_never_issued_stops_the_run_as_login_required(config, ig_sandbox, ig_sandbox_factory):
     # Another sandbox's session, for the same host: to this sandbox it is a logged-out one.
-    stranger = ig_sandbox_factory(users=5).write_cookies_file(tmp_path / "stranger.txt")
-    save_private_copy(load_cookies(stranger, now=ig_sandbox.clock.now()), session_path(settings_of(config)))
+    import_sandbox_session(ig_sandbox_factory(users=5), settings_of(config))
 
     with pytest.raises(LoginRequired), open_app(config, ig_sandbox) as app:
         app.profile_sync().run(usernames_of(ig_sandbox, [0]))

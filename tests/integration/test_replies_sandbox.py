@@ -23,14 +23,15 @@ import stamina
 from storysync.adapters.browser.playwright_session import PlaywrightSession
 from storysync.adapters.browser.reply import UiReplySink
 from storysync.adapters.browser.selenium_session import SeleniumSession
-from storysync.adapters.session import load_cookies, save_private_copy
 from storysync.adapters.store.sqlite import SqliteStore
 from storysync.core.models import Attribution, ReplyRequest, StoryItem
 from storysync.core.reasons import EXTERNAL_ATTRIBUTION_REASONS
+from storysync.core.settings import Settings
 from storysync.plugins.bootstrap import App, bootstrap
 from storysync.plugins.builtin.sqlite import sqlite_path
-from storysync.plugins.config import load_settings, session_path
+from storysync.plugins.config import load_settings
 from storysync.plugins.sandbox import Sandbox
+from storysync.plugins.sandbox.wiring import import_sandbox_session, sandbox_settings_toml
 
 REEL_SHARE = "direct_v2/threads/broadcast/reel_share"
 RETRY_ATTEMPTS = 3
@@ -44,32 +45,18 @@ ENGINES = {"playwright": PlaywrightSession, "selenium": SeleniumSession}
 
 def write_config(directory: Path, sandbox: Sandbox, *, sinks: tuple[str, ...] = ("api",),
                  engine: str = "playwright") -> Path:
-    """A config that points storysync at the sandbox, with fast retries and no pacing."""
+    """A config for the sandbox with fast HTTP; a Retry-After over a second is not waited out."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "storysync.toml"
-    config.write_text(
-        f'data_dir = "{directory / "data"}"\n'
-        f"reply_sinks = {list(sinks)!r}\n".replace("'", '"')
-        + f'\n[instagram]\nbase_url = "{sandbox.base_url}"\n'
-        "\n[http]\n"
-        f"retry_attempts = {RETRY_ATTEMPTS}\n"
-        "timeout_seconds = 3.0\n"
-        "backoff_initial_seconds = 0.01\n"
-        "backoff_max_seconds = 0.05\n"
-        "retry_after_cap_seconds = 1.0\n"
-        "min_gap_seconds = 0.0\n"
-        "window_budget = 100000\n"
-        "http2 = false\n"
-        f'\n[browser]\nengine = "{engine}"\n'
-    )
+    config.write_text(sandbox_settings_toml(
+        sandbox, directory / "data", fast_http=True, reply_sinks=list(sinks),
+        http={"retry_attempts": RETRY_ATTEMPTS, "retry_after_cap_seconds": 1.0}, browser={"engine": engine},
+    ))
     return config
 
 
-def import_session(config: Path, sandbox: Sandbox) -> None:
-    """What ``storysync session import`` does, for tests that run in this process."""
-    settings = load_settings(config, environ={}).settings
-    cookies_file = sandbox.write_cookies_file(config.parent / "cookies.txt")
-    save_private_copy(load_cookies(cookies_file, now=time.time()), session_path(settings))
+def settings_of(config: Path) -> Settings:
+    return load_settings(config, environ={}).settings
 
 
 @pytest.fixture(autouse=True)
@@ -84,9 +71,8 @@ def make_app(tmp_path: Path, ig_sandbox: Sandbox) -> Iterator[Callable[..., App]
 
     def make(*, sinks: tuple[str, ...] = ("api",), engine: str = "playwright", directory: Path | None = None) -> App:
         config = write_config(directory or tmp_path / "app", ig_sandbox, sinks=sinks, engine=engine)
-        import_session(config, ig_sandbox)
-        app = bootstrap(load_settings(config, environ={}).settings,
-                        environ={"STORYSYNC_DISABLE_PLUGIN_AUTOLOAD": "1"})
+        import_sandbox_session(ig_sandbox, settings_of(config))
+        app = bootstrap(settings_of(config), environ={"STORYSYNC_DISABLE_PLUGIN_AUTOLOAD": "1"})
         apps.append(app)
         return app
 
@@ -297,7 +283,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 def reply_and_kill(config: Path, story: StoryItem, text: str, env: dict[str, str], *, after: float) -> None:
     """Run ``storysync reply`` in a process and kill it ``after`` seconds past its recorded intent."""
-    settings = load_settings(config, environ={}).settings
+    settings = settings_of(config)
     store = SqliteStore(sqlite_path(settings, settings.store))
     process = subprocess.Popen([*CLI, "--config", str(config), "reply",
                                 story.owner_username, story.story_id, text],
@@ -342,12 +328,11 @@ def test_randomised_faults_and_kills_never_duplicate_a_reply(ig_sandbox_factory,
     exactly one reply per story at the end, and never two at any point."""
     sandbox = ig_sandbox_factory(users=140, seed=3)
     config = write_config(tmp_path / "trials", sandbox)
-    import_session(config, sandbox)
+    import_sandbox_session(sandbox, settings_of(config))
     env = cli_env(tmp_path)
     rng = random.Random(TRIAL_SEED)
     started = time.monotonic()
-    with bootstrap(load_settings(config, environ={}).settings,
-                   environ={"STORYSYNC_DISABLE_PLUGIN_AUTOLOAD": "1"}) as app:
+    with bootstrap(settings_of(config), environ={"STORYSYNC_DISABLE_PLUGIN_AUTOLOAD": "1"}) as app:
         targets = sandbox_stories(sandbox, plain)
         assert len(targets) >= TRIALS
         rng.shuffle(targets)

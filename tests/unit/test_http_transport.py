@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections import defaultdict
 
 import httpx
 import pytest
 import stamina
+from memory_ledger import MemoryLedger
 
 from storysync.adapters.http.transport import HttpxTransport
 from storysync.adapters.session import SessionCookies
@@ -47,27 +47,6 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.current += seconds
-
-
-class MemoryLedger:
-    """The store's rate-limit ledger, in memory."""
-
-    def __init__(self) -> None:
-        self.cooldowns: dict[tuple[str, str], tuple[float, str]] = {}
-        self.requests: dict[tuple[str, str], list[float]] = defaultdict(list)
-
-    def cooldown_until(self, account: str, family: str) -> float | None:
-        entry = self.cooldowns.get((account, family))
-        return entry[0] if entry else None
-
-    def set_cooldown(self, account: str, family: str, until: float, reason: str) -> None:
-        self.cooldowns[(account, family)] = (until, reason)
-
-    def record_request(self, account: str, family: str, at: float) -> None:
-        self.requests[(account, family)].append(at)
-
-    def recent_requests(self, account: str, family: str, since: float) -> int:
-        return sum(1 for at in self.requests[(account, family)] if at >= since)
 
 
 COOKIES = SessionCookies.from_records(
