@@ -29,7 +29,7 @@ def _thread_item(item: RawThreadItem) -> ThreadItem | None:
         item_id=item_id,
         item_type=item.item_type or "",
         client_context=_id_text(item.client_context),
-        text=item.text,
+        text=item.text if item.text is not None else (item.reel_share.text if item.reel_share else None),
         timestamp_us=_id_text(item.timestamp),
         media_id=(_id_text(media.id) or _id_text(media.pk)) if media else None,
     )

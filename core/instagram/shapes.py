@@ -256,6 +256,8 @@ class RawSharedMedia(Shape):
 
 class RawReelShare(Shape):
     media: RawSharedMedia | None = None
+    #: Where Instagram's own reel_share items keep the reply's text (the sandbox also sets ``text``).
+    text: str | None = None
 
 
 class RawThreadItem(Shape):

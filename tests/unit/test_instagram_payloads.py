@@ -167,6 +167,13 @@ def test_decode_thread_items() -> None:
         "i1", "reel_share", "777", "hi", "1787140800512339", "555_100")
 
 
+def test_reel_share_reply_text_is_read_where_instagram_keeps_it() -> None:
+    thread = decode_thread(j({"thread": {"thread_id": "11", "items": [
+        {"item_id": "i1", "item_type": "reel_share", "reel_share": {"text": "nice!", "media": {"id": "555_100"}}},
+    ]}, "status": "ok"}))
+    assert thread.items[0].text == "nice!"
+
+
 def test_broadcast_ok() -> None:
     ack = decode_broadcast(j({"action": "item_ack", "status": "ok", "payload": {
         "thread_id": "11", "item_id": "22", "client_context": "33", "timestamp": "44"}}))
