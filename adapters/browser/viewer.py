@@ -24,6 +24,8 @@ from .scripting import load_script
 
 CONTROL_ATTRIBUTE = "data-storysync-viewer-control"
 STORY_PATH = re.compile(r"^/stories/([^/]+)/(?:([^/]+)/)?$")
+#: ``/stories/highlights/<highlight id>/`` shows a highlight: the segment names no owner, the id no story.
+HIGHLIGHTS_SEGMENT = "highlights"
 LOGIN_PATH = "/accounts/login"
 _POLL_SECONDS = 0.1
 #: Where the viewer is: its address, the page's ``og:url`` and the story media on screen.
@@ -136,7 +138,7 @@ class BrowserStoryViewer:
 def _story_ref(url: str) -> tuple[str | None, str | None]:
     """``(username, story_id)`` of a ``/stories/<username>/<id>/`` URL; ``None`` for what it lacks."""
     match = STORY_PATH.match(urlsplit(url).path)
-    if match is None:
+    if match is None or match.group(1) == HIGHLIGHTS_SEGMENT:
         return None, None
     username = normalize_username(unquote(match.group(1)))
     story_id = normalize_story_id(match.group(2)) if match.group(2) else None

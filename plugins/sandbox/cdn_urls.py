@@ -34,6 +34,7 @@ _EXTENSION: dict[MediaKind, str] = {"image": "png", "video": "mp4", "profile_pic
 _FILE_NAME = re.compile(r"^(\d+)_(\d{4})(\d{4})_(\d+)_n\.(png|mp4)$")
 _EXPIRY = re.compile(r"[0-9A-F]{1,16}")
 CACHE_KEY_SUFFIX = ".3-ccb7-5"
+_CACHE_KEY_PARAM = re.compile(r"&ig_cache_key=[^&]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,11 @@ def cache_key(story_id: str) -> str:
 
 def story_id_from_cache_key(value: str) -> str:
     return base64.b64decode(value.split(".", 1)[0]).decode("ascii")
+
+
+def without_cache_key(url: str) -> str:
+    """``url`` with no ``ig_cache_key``; the CDN still serves it, since ``oh`` signs only the path and ``oe``."""
+    return _CACHE_KEY_PARAM.sub("", url)
 
 
 class CdnUrls:

@@ -13,7 +13,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
-from .dataset import Story, User
+from .cdn_urls import without_cache_key
+from .dataset import Rendition, Story, User
 from .responses import Response, html_response, login_redirect, redirect
 from .state import VARIANTS, Request, SandboxState
 
@@ -22,6 +23,11 @@ PUBLIC_ORIGIN = "https://www.instagram.com"
 HOME_TRAY_SIZE = 30  # the home page renders the head of the tray, as Instagram's carousel does
 VARIANT_COOKIE = "__variant"
 LOGIN_PASSWORD = "sandbox"
+#: Where a highlight is viewed on Instagram. The segment after ``/stories/`` is not a username,
+#: so the ``no_owner`` variant addresses its stories here (``<HIGHLIGHTS_PATH><story id>/``).
+HIGHLIGHTS_PATH = "/stories/highlights/"
+#: Variants whose address shows the owner but never the story id.
+ADDRESS_WITHOUT_STORY_ID = ("no_context", "no_ids")
 _ASSETS = resources.files(__package__).joinpath("assets")
 _STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
@@ -51,6 +57,8 @@ class Pages:
         if path == "/":
             return self._with_session_cookies(request, self._home(request, viewer))
         parts = [p for p in path.split("/") if p]
+        if path.startswith(HIGHLIGHTS_PATH) and len(parts) == 3:
+            return self._with_session_cookies(request, self._highlight(request, parts[2]))
         if parts and parts[0] == "stories" and len(parts) in (2, 3):
             return self._with_session_cookies(request, self._story(request, parts[1], parts[2:]))
         return self._unavailable()
@@ -60,8 +68,9 @@ class Pages:
     def _fill(self, name: str, **values: str) -> str:
         return self._templates[name].substitute(values)
 
-    def _page(self, title: str, og_url: str, content: str, headers: list[tuple[str, str]] | None = None) -> Response:
-        page = self._fill("page", title=html.escape(title), og_url=html.escape(og_url), content=content)
+    def _page(self, title: str, og_url: str | None, content: str,
+              headers: list[tuple[str, str]] | None = None) -> Response:
+        page = self._fill("page", title=html.escape(title), og_url_meta=_og_url_meta(og_url), content=content)
         return html_response(200, page, headers)
 
     def _unavailable(self) -> Response:
@@ -94,8 +103,8 @@ class Pages:
 
     def _login_page(self, next_path: str, error: str) -> str:
         content = self._fill("login", next=html.escape(next_path), error=html.escape(error))
-        return self._fill("page", title="Login \u2022 Instagram", og_url=f"{PUBLIC_ORIGIN}/accounts/login/",
-                          content=content)
+        return self._fill("page", title="Login \u2022 Instagram",
+                          og_url_meta=_og_url_meta(f"{PUBLIC_ORIGIN}/accounts/login/"), content=content)
 
     def _login(self, request: Request) -> Response:
         next_path = request.param("next") or "/"
@@ -136,9 +145,18 @@ class Pages:
 
     @staticmethod
     def _story_path(user: User, story_id: str, variant: str) -> str:
-        if variant == "no_context":
+        if variant in ADDRESS_WITHOUT_STORY_ID:
             return f"/stories/{quote(user.username)}/"
+        if variant == "no_owner":
+            return f"{HIGHLIGHTS_PATH}{story_id}/"
         return f"/stories/{quote(user.username)}/{story_id}/"
+
+    def _highlight(self, request: Request, story_id: str) -> Response:
+        """A story addressed as a highlight: the viewer of its owner's reel, opened at that story."""
+        story = self.state.dataset.story(story_id)
+        if story is None:
+            return self._unavailable()
+        return self._story(request, story.owner_username, [story.story_id])
 
     def _story(self, request: Request, username: str, rest: list[str]) -> Response:
         variant, headers = self._variant(request)
@@ -168,10 +186,8 @@ class Pages:
             "nextOwnerPath": owner_path(1),
             "previousOwnerPath": owner_path(-1),
         }
-        story = stories[index]
-        og_url = f"{PUBLIC_ORIGIN}/stories/{user.username}/"
-        if variant != "no_context":
-            og_url += f"{story.story_id}/"
+        # og:url names the story the way the address does; no_ids leaves it out, so the page names no id at all.
+        og_url = None if variant == "no_ids" else PUBLIC_ORIGIN + self._story_path(user, stories[index].story_id, variant)
         # "</" cannot appear inside a <script> block, so it is escaped in the JSON.
         content = self._fill("viewer", username=html.escape(user.username),
                              data=json.dumps(data).replace("</", "<\\/"))
@@ -179,13 +195,22 @@ class Pages:
 
     def _story_data(self, story: Story, variant: str) -> dict[str, Any]:
         visual = story.visual
+
+        def media(rendition: Rendition) -> dict[str, Any]:
+            # no_ids: without ig_cache_key, no media URL tells the client which story it shows.
+            url = without_cache_key(rendition.url) if variant == "no_ids" else rendition.url
+            return {"url": url, "width": rendition.width, "height": rendition.height}
+
         return {
             "id": story.story_id,
             "path": self._story_path(story.owner, story.story_id, variant),
             "canReply": story.can_reply,
             "takenAt": story.taken_at,
-            "images": [{"url": r.url, "width": r.width, "height": r.height} for r in visual.images],
-            "video": ({"url": visual.videos[0].url, "width": visual.videos[0].width,
-                       "height": visual.videos[0].height} if visual.videos else None),
+            "images": [media(r) for r in visual.images],
+            "video": media(visual.videos[0]) if visual.videos else None,
         }
+
+
+def _og_url_meta(og_url: str | None) -> str:
+    return "" if og_url is None else f'<meta property="og:url" content="{html.escape(og_url)}">'
 

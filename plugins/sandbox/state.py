@@ -22,7 +22,8 @@ from .ratelimit import RateLimiter, RateLimitRule
 from .responses import Response, fault_response
 from .sessions import SessionCookies, Sessions
 
-VARIANTS = ("default", "classes", "nested", "picture", "delayed", "blob_video", "no_context", "gate_stuck")
+VARIANTS = ("default", "classes", "nested", "picture", "delayed", "blob_video", "no_context", "no_ids", "no_owner",
+            "gate_stuck")
 Origin = Literal["www", "cdn"]
 
 

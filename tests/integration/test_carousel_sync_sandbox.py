@@ -118,6 +118,30 @@ def test_a_stuck_view_gate_is_reported_and_ends_the_walk(app: App, sandbox: Sand
     assert report.stories_new == report.stories_updated == 0
 
 
+def test_stories_nothing_on_the_page_identifies_are_unresolved(app: App, sandbox: Sandbox) -> None:
+    """``no_ids``: neither the address, nor ``og:url``, nor any media URL names the story."""
+    sandbox.set_variant("no_ids")
+    report = app.carousel_sync().run(limit=LIMIT)
+    assert report.end_reason == "limit_reached"
+    assert report.failures_by_reason == {"story_id_unresolved": LIMIT}
+    assert report.attempts == {}
+    assert report.stories_new == report.stories_updated == 0
+    # A story the sync cannot name is never asked of the API.
+    assert REELS_MEDIA not in report.requests_by_endpoint
+
+
+def test_stories_whose_page_names_no_owner_are_context_missing(app: App, sandbox: Sandbox) -> None:
+    """``no_owner``: stories addressed as highlights; only the first, opened from the tray, had a gate."""
+    sandbox.set_variant("no_owner")
+    report = app.carousel_sync().run(limit=LIMIT)
+    assert report.end_reason == "limit_reached"
+    assert report.failures_by_reason == {"story_context_missing_after_view_gate": 1,
+                                         "story_context_missing": LIMIT - 1}
+    assert report.attempts == {}
+    assert report.stories_new == report.stories_updated == 0
+    assert REELS_MEDIA not in report.requests_by_endpoint
+
+
 class ExpireAllStoriesOnFirstSave:
     """A plugin that lets every story expire once the first one is stored, so the next is gone."""
 

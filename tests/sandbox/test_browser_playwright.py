@@ -149,6 +149,23 @@ def test_no_context_variant_keeps_the_story_id_out_of_the_page_address(ig_sandbo
     assert base64.b64decode(cache_key.split(".")[0]).decode() == stories[1].story_id
 
 
+def test_no_ids_variant_shows_stories_that_nothing_on_the_page_identifies(ig_sandbox: Sandbox,
+                                                                         logged_in: LoggedInPage) -> None:
+    page, owner = logged_in.page, ig_sandbox.dataset.user_at(0)
+    second = ig_sandbox.dataset.stories(owner.id)[1]
+    _open_variant(ig_sandbox, page, 0, "no_ids")
+    page.get_by_role("button", name="View story").click()
+    page.get_by_role("button", name="Next").click()
+    image = page.get_by_alt_text(f"Photo by {owner.username}")
+    expect(image).to_be_visible()
+    assert urlsplit(page.url).path == f"/stories/{owner.username}/"
+    assert page.locator('meta[property="og:url"]').count() == 0
+    # The second story is on screen, loaded from its own CDN file, under a URL without ig_cache_key.
+    source = image.evaluate("img => img.decode().then(() => img.currentSrc)")
+    assert urlsplit(source).path in {urlsplit(url).path for url in second.media_urls}
+    assert "ig_cache_key" not in source
+
+
 def test_gate_stuck_variant_never_lets_the_viewer_through(ig_sandbox: Sandbox, logged_in: LoggedInPage) -> None:
     page = logged_in.page
     _open_variant(ig_sandbox, page, 0, "gate_stuck")

@@ -5,6 +5,8 @@
   const config = JSON.parse(document.getElementById("sandbox-viewer-data").textContent);
   const root = document.getElementById("story-root");
   const variant = config.variant;
+  // The address shows the owner only (/stories/<username>/), so Next moves within the owner in place.
+  const addressWithoutStoryId = variant === "no_context" || variant === "no_ids";
   // Set by Next/Previous just before leaving, so the page they open skips the view gate:
   // Instagram asks only when a story is opened from outside the viewer.
   const CONTINUE_KEY = "sandbox:viewer:continue";
@@ -222,7 +224,7 @@
   }
 
   function moveTo(target) {
-    if (variant === "no_context") {
+    if (addressWithoutStoryId) {
       index = target;  // in place: the address bar never shows a story id
       showStory();
     } else {
@@ -241,7 +243,7 @@
     if (event.key === "ArrowLeft") goPrevious();
   });
 
-  if (variant === "no_context") history.replaceState(null, "", `/stories/${config.owner.username}/`);
+  if (addressWithoutStoryId) history.replaceState(null, "", `/stories/${config.owner.username}/`);
   const continuing = sessionStorage.getItem(CONTINUE_KEY) === location.pathname;
   sessionStorage.removeItem(CONTINUE_KEY);
   if (continuing && variant !== "gate_stuck") {
