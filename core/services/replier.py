@@ -170,7 +170,10 @@ class Replier:
         if not verdict.eligible:
             return self._finish(request, ReplyOutcome(state="failed", method="", reason=verdict.reason.value),
                                 resumed=True)
-        return self._deliver(request, self._sinks_for(api_only=verdict.api_only))
+        # The recorded intent may belong to a process that is still sending it. Only the API
+        # carries its client_context, which Instagram deduplicates; a browser typing it again
+        # would not be, so a resumed reply never goes to the UI sink.
+        return self._deliver(request, self._sinks_for(api_only=True))
 
     def _find_sent(self, request: ReplyRequest) -> ReplyOutcome | None:
         for _, sink in self.sinks:

@@ -401,6 +401,19 @@ def test_an_interrupted_intent_is_looked_for_then_sent_once(world: World) -> Non
     assert world.store.states() == ["sent"]
 
 
+def test_a_resumed_intent_never_goes_to_the_ui_which_cannot_deduplicate() -> None:
+    world = make_world(api=FakeSink("api", answer=raising(Transient("HTTP 502", status=502))))
+    in_flight = ReplyRequest(story_id=story().story_id, owner_id="52011", owner_username="alice", text="hi",
+                             client_context="1787140000000999998")
+    world.store.begin_reply(in_flight, now=NOW)  # perhaps another process, still sending it
+
+    outcome = world.replier.reply(story(), "hi")
+
+    assert (outcome.state, outcome.method) == ("failed", "api")
+    assert [r.client_context for r in world.api.sent] == ["1787140000000999998"]
+    assert world.ui.sent == []
+
+
 def test_an_unresolved_reply_stays_unresolved_when_the_thread_cannot_be_read() -> None:
     world = make_world(api=FakeSink("api", answer=returning(UNKNOWN)))
     world.replier.reply(story(), "hi")
