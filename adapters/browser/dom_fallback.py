@@ -8,10 +8,9 @@ from typing import Any
 import msgspec
 
 from storysync.core.models import MediaKind, ResolvedMedia, StoryContext
-from storysync.core.policy import story_id_from_media_url
 from storysync.core.ports import BrowserSession
 
-from .media_urls import is_downloadable_media_url
+from .media_urls import is_downloadable_media_url, resolved_story_media
 from .scripting import load_script
 
 #: Story media fills the viewer; anything smaller is an avatar, a sticker or a tray thumbnail.
@@ -72,12 +71,4 @@ class DomMediaFallback:
         chosen = choose_story_media(read_visible_media(self._session))
         if chosen is None:
             return None
-        story_id = context.story_id or story_id_from_media_url(chosen.url)
-        if story_id is None:
-            return None
-        return ResolvedMedia(
-            story_id=story_id,
-            media_url=chosen.url,
-            media_type=chosen.kind,
-            source=self.name,
-        )
+        return resolved_story_media(context, chosen.url, chosen.kind, self.name)

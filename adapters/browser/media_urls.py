@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from storysync.core.models import MediaKind
+from storysync.core.models import MediaKind, ResolvedMedia, StoryContext
+from storysync.core.policy import story_id_from_media_url
 
 #: Instagram serves profile pictures from this bucket, or sized 150×150; never a story's media.
 PROFILE_PICTURE_MARKERS = ("/t51.2885-19/", "s150x150")
@@ -47,3 +48,12 @@ def media_kind(mime_type: str, url: str) -> MediaKind | None:
 def same_media(first: str, second: str) -> bool:
     """Whether two URLs name the same file: CDN edge hosts and signed queries vary, the path does not."""
     return urlsplit(first).path == urlsplit(second).path
+
+
+def resolved_story_media(context: StoryContext, url: str, kind: MediaKind, source: str) -> ResolvedMedia | None:
+    """``url`` as the media of the story on screen: its id from the page, else from the URL's
+    ``ig_cache_key``; ``None`` when neither names it."""
+    story_id = context.story_id or story_id_from_media_url(url)
+    if story_id is None:
+        return None
+    return ResolvedMedia(story_id=story_id, media_url=url, media_type=kind, source=source)

@@ -11,7 +11,13 @@ from storysync.core.policy import story_id_from_media_url
 from storysync.core.ports import BrowserSession
 
 from .dom_fallback import read_visible_media
-from .media_urls import INSTAGRAM_CDN_DOMAINS, is_downloadable_media_url, media_kind, same_media
+from .media_urls import (
+    INSTAGRAM_CDN_DOMAINS,
+    is_downloadable_media_url,
+    media_kind,
+    resolved_story_media,
+    same_media,
+)
 
 #: Enough for every rendition and byte range a story page loads, while bounding memory on long runs.
 DEFAULT_BUFFER_SIZE = 500
@@ -46,15 +52,7 @@ class NetworkLogMediaFallback:
         chosen = self._choose(candidates, context.story_id)
         if chosen is None:
             return None
-        story_id = context.story_id or story_id_from_media_url(chosen.url)
-        if story_id is None:
-            return None
-        return ResolvedMedia(
-            story_id=story_id,
-            media_url=chosen.url,
-            media_type=media_kind(chosen.mime_type, chosen.url),
-            source=self.name,
-        )
+        return resolved_story_media(context, chosen.url, media_kind(chosen.mime_type, chosen.url), self.name)
 
     def _take_new_responses(self) -> None:
         for response in self._session.network_log():
