@@ -83,6 +83,11 @@ class FallbackChain(Generic[T]):
         return taken
 
 
+def take_attempts_of(member: object) -> list[Attempt]:
+    """The tries a chain recorded since last asked; a single implementation records none."""
+    return member.take_attempts() if isinstance(member, FallbackChain) else []
+
+
 class StorySourceChain(FallbackChain):
     """A chain of ``StorySource``s that is itself a ``StorySource``."""
 

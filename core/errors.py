@@ -166,13 +166,3 @@ class MediaTypeMismatch(MediaError):
 
 class BrowserError(StorySyncError):
     """The browser could not be started, or a page action failed outside any story's own reasons."""
-
-
-class ChainExhausted(StorySyncError):
-    """Every implementation of a fallback chain failed; ``failure`` carries each attempt."""
-
-    def __init__(self, failure) -> None:  # failure: storysync.core.models.Failure
-        attempts = ", ".join(f"{a.name}: {a.reason}" for a in failure.attempts) or "no implementation configured"
-        super().__init__(f"{failure.operation} failed ({attempts})")
-        self.failure = failure
-        self.reason = failure.reason

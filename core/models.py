@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import msgspec
 
 MediaKind = Literal["image", "video", "carousel"]
 ReplyState = Literal["pending", "sent", "sent_unconfirmed", "unknown", "failed", "skipped"]
+REPLY_STATES: tuple[ReplyState, ...] = get_args(ReplyState)
+#: States in which Instagram has the reply (``sent_unconfirmed``: the page did not say so).
+DELIVERED_REPLY_STATES: frozenset[ReplyState] = frozenset({"sent", "sent_unconfirmed"})
 
 
 class Frozen(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,6 +111,8 @@ class Reel(Frozen):
     items: tuple[StoryItem, ...] = ()
     latest_reel_media: int | None = None
     seen: int | None = None
+    #: story id -> the item's JSON exactly as Instagram sent it, when the source keeps it.
+    raw_items: dict[str, bytes] = {}
 
 
 class TrayEntry(Frozen):
@@ -265,15 +270,6 @@ class Attempt(Frozen):
     reason: str | None = None
     error_class: str | None = None
     elapsed_s: float = 0.0
-
-
-class Failure(Frozen):
-    """Why an operation failed after every configured implementation was tried."""
-
-    operation: str
-    reason: str
-    attempts: tuple[Attempt, ...] = ()
-    detail: str = ""
 
 
 class Event(Frozen):

@@ -95,7 +95,8 @@ class ApiStorySource:
             username=first_username,
         )
         known = {user_id: self._usernames[user_id] for user_id in batch if user_id in self._usernames}
-        page = decode_reels(body, list(batch), requested_usernames=known or None)
+        # Each item's JSON is kept as sent, so the archive holds what no decoder version reads yet.
+        page = decode_reels(body, list(batch), requested_usernames=known or None, keep_raw=True)
         for owner_id, reel in page.reels.items():
             self._usernames[owner_id] = reel.owner_username
         return page.reels

@@ -7,15 +7,14 @@ from collections.abc import Iterable, Sequence
 
 import click
 
-from storysync.core.models import ReplyOutcome, StoryItem
+from storysync.core.models import DELIVERED_REPLY_STATES, REPLY_STATES, ReplyOutcome, StoryItem
 from storysync.core.policy import normalize_story_id, normalize_username, sanitize_reply_text
 from storysync.core.services.inbox import inbox_users
+from storysync.core.services.replier import known_story
 
 from ..app import EXIT_PARTIAL, cli
 from .render import echo_json, when
 
-REPLY_STATES = ("pending", "sent", "sent_unconfirmed", "unknown", "failed", "skipped")
-DELIVERED_STATES = frozenset({"sent", "sent_unconfirmed"})
 #: Outcomes after which the user has something to do (run again, or fix the cause).
 UNSETTLED_STATES = frozenset({"failed", "unknown"})
 
@@ -36,7 +35,7 @@ def reply(state, username: str, story_id: str, text: str, dry_run: bool, as_json
     if wanted is None:
         raise click.BadParameter(f"{story_id!r} is not a story id", param_hint="STORY_ID")
     app = state.app()
-    story = app.store.get_story(wanted) or _fetch_story(app, name, wanted)
+    story = known_story(wanted, name, store=app.store, source=app.source, clock=app.clock)
     if story is not None and story.owner_username != name:
         raise click.BadParameter(f"story {wanted} belongs to @{story.owner_username}, not @{name}", param_hint="STORY_ID")
     outcome = app.replier().reply(story, text, dry_run=dry_run)
@@ -44,22 +43,8 @@ def reply(state, username: str, story_id: str, text: str, dry_run: bool, as_json
         echo_json({"story_id": wanted, "owner_username": name, "dry_run": dry_run, "outcome": outcome})
     else:
         click.echo(_describe(name, wanted, sanitize_reply_text(text), outcome, dry_run=dry_run, story=story))
-    if outcome.state not in DELIVERED_STATES and not (dry_run and outcome.state == "pending"):
+    if outcome.state not in DELIVERED_REPLY_STATES and not (dry_run and outcome.state == "pending"):
         raise click.exceptions.Exit(EXIT_PARTIAL)
-
-
-def _fetch_story(app, username: str, story_id: str) -> StoryItem | None:
-    """The story from its owner's active reel, stored so later runs know it; ``None`` when it is not there."""
-    user_id = app.store.cached_user_id(username)
-    if user_id is None:
-        profile = app.source.profile(username)
-        app.store.upsert_profile(profile)
-        user_id = profile.user_id
-    reel = app.source.reels([user_id]).get(user_id)
-    if reel is None or not reel.items:
-        return None
-    app.store.upsert_stories(reel.items, now=app.clock.now())
-    return next((item for item in reel.items if item.story_id == story_id), None)
 
 
 def _describe(username: str, story_id: str, text: str, outcome: ReplyOutcome, *, dry_run: bool,

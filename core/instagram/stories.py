@@ -38,7 +38,10 @@ class ReelsPage(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     reels: dict[str, Reel] = {}
-    raw_items: dict[str, bytes] = {}
+
+    @property
+    def raw_items(self) -> dict[str, bytes]:
+        return {story_id: raw for reel in self.reels.values() for story_id, raw in reel.raw_items.items()}
 
 
 def decode_story_item(item: RawStoryItem, *, path: str, owner: Owner, owner_username: str) -> StoryItem:
@@ -175,13 +178,13 @@ def decode_reels(
     names = requested_usernames or {}
     wanted = list(dict.fromkeys(i for i in map(first_id, requested_ids) if i))
     reels: dict[str, Reel] = {}
-    raw_items: dict[str, bytes] = {}
     for owner_id, (path, raw_reel) in _find_reels(response, wanted).items():
         requested_username = names.get(owner_id)
         reel_user = raw_reel.user or raw_reel.owner
         owner_username = (text_or_none(reel_user.username) if reel_user else None) or requested_username or ""
         owner = Owner.of(owner_id, owner_username, requested_username)
         items = []
+        raw_items: dict[str, bytes] = {}
         for index, entry in enumerate(raw_reel.items or ()):
             item_path = f"{path}.items[{index}]"
             raw = bytes(entry) if keep_raw else None
@@ -197,5 +200,6 @@ def decode_reels(
             items=tuple(items),
             latest_reel_media=as_timestamp(raw_reel.latest_reel_media),
             seen=as_timestamp(raw_reel.seen),
+            raw_items=raw_items,
         )
-    return ReelsPage(reels=reels, raw_items=raw_items)
+    return ReelsPage(reels=reels)

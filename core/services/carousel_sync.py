@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from ..chain import FallbackChain
+from ..chain import FallbackChain, take_attempts_of
 from ..errors import (
-    BrowserError,
     CheckpointRequired,
     LoginRequired,
     StorySyncError,
@@ -41,7 +40,7 @@ from ..ports import (
 )
 from ..reasons import Reason
 from .profile_sync import StoryHooks, download_kind
-from .reporting import RunTally
+from .reporting import RunTally, recorded_run
 
 API = "api"
 #: A story seen only in the page has no taken-at time; 0 ("unknown") keeps profile sync's tray
@@ -109,31 +108,15 @@ class CarouselSync:
         ``CheckpointRequired`` end the run early, as does a browser that fails altogether: the
         run is recorded, then the error re-raised.
         """
-        run_id = self.new_run_id()
-        self.store.start_run(run_id, "home", now=self.clock.now())
-        self.events.begin_run(run_id)
-        tally = RunTally(run_id, "home", self.clock, self.events, self.request_counts)
         owners: dict[str, OwnerData] = {}
         downloads: list[MediaJob] = []
-        if isinstance(self.source, FallbackChain):
-            self.source.take_attempts()  # tries of calls made before this run are not its own
-        try:
+        with recorded_run("home", run_id=self.new_run_id(), store=self.store, clock=self.clock,
+                          events=self.events, request_counts=self.request_counts) as tally:
+            take_attempts_of(self.source)  # tries of calls made before this run are not its own
             tally.end_reason = self._walk(limit, owners, downloads, tally)
             if self.media is not None:
                 self._download(downloads, tally)
-        except (LoginRequired, CheckpointRequired) as error:
-            tally.stopped_by = str(error.reason)
-            tally.message = str(error)
-            tally.fail(str(error.reason), kind="sync_stopped", error_class=type(error).__name__)
-            self.store.finish_run(tally.report())
-            raise
-        except BrowserError as error:
-            tally.message = str(error)
-            self.store.finish_run(tally.report())
-            raise
-        report = tally.report()
-        self.store.finish_run(report)
-        return report
+        return tally.final
 
     # -- the walk ------------------------------------------------------------------------------
 
@@ -228,8 +211,7 @@ class CarouselSync:
         except StorySyncError as error:
             owner.error = error
         owner.elapsed_s = self._timer() - started
-        if isinstance(self.source, FallbackChain):
-            owner.tries = self.source.take_attempts()
+        owner.tries = take_attempts_of(self.source)
         return owner
 
     # -- media: API first, then the fallbacks --------------------------------------------------
@@ -285,7 +267,8 @@ class CarouselSync:
             tally.emit("story_skipped", story_id=story.story_id, username=story.owner_username, reason=reason)
             return False
         is_new = self.store.get_story(story.story_id) is None
-        new, updated = self.store.upsert_stories([story], now=self.clock.now())
+        raw = owner.reel.raw_items if owner.reel is not None else {}
+        new, updated = self.store.upsert_stories([story], raw=raw, now=self.clock.now())
         tally.stories_new += new
         tally.stories_updated += updated
         if self.hooks:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
 
-from ..chain import FallbackChain
+from ..chain import take_attempts_of
 from ..errors import (
     CheckpointRequired,
     InstagramError,
@@ -17,11 +17,11 @@ from ..errors import (
     RateLimited,
     StorySyncError,
 )
-from ..models import Attempt, MediaJob, MediaKind, Profile, Reel, StoryItem, SyncReport, TrayEntry
+from ..models import MediaJob, MediaKind, Profile, Reel, StoryItem, SyncReport, TrayEntry
 from ..policy import chunk, normalize_username
 from ..ports import Clock, EventSink, MediaStore, Store, StorySource
 from ..reasons import Reason
-from .reporting import RunTally
+from .reporting import RunTally, recorded_run
 
 
 class StoryHooks(Protocol):
@@ -74,14 +74,11 @@ class ProfileSync:
         ``LoginRequired`` and ``CheckpointRequired`` end the run: it is recorded, then re-raised so
         the caller can tell the user what to do.
         """
-        run_id = self.new_run_id()
-        self.store.start_run(run_id, "profile", now=self.clock.now())
-        self.events.begin_run(run_id)
-        tally = RunTally(run_id, "profile", self.clock, self.events, self.request_counts)
-        wanted = self._normalise(usernames, tally)
-        tally.owners_requested = len(wanted)
-        self._take_source_attempts()  # tries of calls made before this run are not its own
-        try:
+        with recorded_run("profile", run_id=self.new_run_id(), store=self.store, clock=self.clock,
+                          events=self.events, request_counts=self.request_counts) as tally:
+            wanted = self._normalise(usernames, tally)
+            tally.owners_requested = len(wanted)
+            take_attempts_of(self.source)  # tries of calls made before this run are not its own
             tray = self._tray(tally) if self.options.tray_skip else None
             ids = self._resolve_ids(wanted, tray, tally)
             due = self._owners_due(ids, tray, tally)
@@ -89,15 +86,7 @@ class ProfileSync:
             if self.options.download_media and self.media is not None:
                 self._download(stories + self._held_without_media(ids, stories), tally)
             tally.end_reason = "completed"
-        except (LoginRequired, CheckpointRequired) as error:
-            tally.stopped_by = str(error.reason)
-            tally.message = str(error)
-            tally.fail(str(error.reason), kind="sync_stopped", error_class=type(error).__name__)
-            self.store.finish_run(tally.report())
-            raise
-        report = tally.report()
-        self.store.finish_run(report)
-        return report
+        return tally.final
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -226,7 +215,7 @@ class ProfileSync:
         if not kept:
             return []
         before = {item.story_id for item in kept if self.store.get_story(item.story_id) is not None}
-        new, updated = self.store.upsert_stories(kept, now=now)
+        new, updated = self.store.upsert_stories(kept, raw=reel.raw_items, now=now)
         tally.stories_new += new
         tally.stories_updated += updated
         for item in kept:
@@ -280,13 +269,10 @@ class ProfileSync:
             fields["attempts"] = [{"source": a.name, "reason": a.reason} for a in attempts]
         tally.fail(str(error.reason or Reason.TRANSIENT_NETWORK_ERROR), kind="owner_sync_failed", **fields)
 
-    def _take_source_attempts(self) -> list[Attempt]:
-        return self.source.take_attempts() if isinstance(self.source, FallbackChain) else []
-
     def _note_fallbacks(self, tally: RunTally, operation: str) -> None:
         """Keep the tries of a call on which some source failed, whether another then succeeded
         (the run used a fallback the user should see) or none did."""
-        attempts = self._take_source_attempts()
+        attempts = take_attempts_of(self.source)
         if any(not attempt.ok for attempt in attempts):
             tally.attempts.setdefault(operation, []).extend(attempts)
 

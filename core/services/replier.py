@@ -14,15 +14,14 @@ from typing import Any, Protocol
 
 from ..chain import falls_through
 from ..errors import InstagramError, LocalRateLimitPause, StorySyncError
-from ..models import Event, ReplyOutcome, ReplyRequest, StoryItem
+from ..models import DELIVERED_REPLY_STATES, Event, ReplyOutcome, ReplyRequest, StoryItem
 from ..policy import reply_eligibility
-from ..ports import Clock, EventSink, ReplySink, Store
+from ..ports import Clock, EventSink, ReplySink, Store, StorySource
 from ..reasons import Reason
 
 #: The sink allowed to try a story whose ``can_reply`` is unknown (SPEC §6 Reply 1): Instagram's
 #: own answer settles the question; a browser would type into a box that may not be there.
 API_SINK = "api"
-DELIVERED_STATES = frozenset({"sent", "sent_unconfirmed"})
 UNRESOLVED_STATES = frozenset({"pending", "unknown"})
 SENT_EVENT = "story_reply_sent"
 SKIPPED_EVENT = "story_reply_skipped"
@@ -42,6 +41,23 @@ def client_context_from(clock: Clock) -> Callable[[], str]:
         return f"{int(clock.now() * 1000)}{secrets.randbelow(10**6):06d}"
 
     return new_client_context
+
+
+def known_story(story_id: str, username: str, *, store: Store, source: StorySource, clock: Clock) -> StoryItem | None:
+    """The stored story, else the one in its owner's active reel (then stored); ``None`` when neither has it."""
+    stored = store.get_story(story_id)
+    if stored is not None:
+        return stored
+    user_id = store.cached_user_id(username)
+    if user_id is None:
+        profile = source.profile(username)
+        store.upsert_profile(profile)
+        user_id = profile.user_id
+    reel = source.reels([user_id]).get(user_id)
+    if reel is None or not reel.items:
+        return None
+    store.upsert_stories(reel.items, raw=reel.raw_items, now=clock.now())
+    return next((item for item in reel.items if item.story_id == story_id), None)
 
 
 class Replier:
@@ -84,7 +100,7 @@ class Replier:
         unresolved = next((row for row in earlier if row["state"] in UNRESOLVED_STATES), None)
         if unresolved is not None:
             return self._plan_resume(unresolved) if dry_run else self._resume(story, unresolved)
-        delivered = sum(row["state"] in DELIVERED_STATES for row in earlier)
+        delivered = sum(row["state"] in DELIVERED_REPLY_STATES for row in earlier)
         verdict = reply_eligibility(
             story, text, already_replied=delivered >= self.max_per_story, skip_on_mention=self.skip_on_mention
         )
@@ -184,7 +200,7 @@ class Replier:
 
     def _finish(self, request: ReplyRequest, outcome: ReplyOutcome, **fields: Any) -> ReplyOutcome:
         self.store.finish_reply(request.client_context, outcome, now=self.clock.now())
-        if outcome.state in DELIVERED_STATES:
+        if outcome.state in DELIVERED_REPLY_STATES:
             self._emit(SENT_EVENT, request, outcome, **fields)
             if self.hooks is not None:
                 self.hooks.reply_sent(request, outcome)

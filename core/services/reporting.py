@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
-from ..errors import MediaError
+from ..errors import CheckpointRequired, LoginRequired, MediaError, StorySyncError
 from ..models import Attempt, DownloadResult, Event, MediaJob, SyncReport
-from ..ports import Clock, EventSink
+from ..ports import Clock, EventSink, Store
 
 
 class RunTally:
@@ -40,6 +41,8 @@ class RunTally:
         self.end_reason: str | None = None
         self.stopped_by: str | None = None
         self.message = ""
+        #: The report as stored when the run ended.
+        self.final: SyncReport | None = None
 
     def emit(self, kind: str, **fields) -> None:
         self.events.emit(Event(kind=kind, at=self.clock.now(), fields={"run_id": self.run_id, **fields}))
@@ -86,3 +89,40 @@ class RunTally:
             stopped_by=self.stopped_by,
             message=self.message,
         )
+
+
+@contextmanager
+def recorded_run(
+    flow: str,
+    *,
+    run_id: str,
+    store: Store,
+    clock: Clock,
+    events: EventSink,
+    request_counts: Callable[[], Mapping[str, int]] | None = None,
+) -> Iterator[RunTally]:
+    """A run from start to stored report, however it ends; ``tally.final`` is the stored report.
+
+    ``LoginRequired`` and ``CheckpointRequired`` stop the run: recorded as its stop reason, then
+    re-raised so the caller can tell the user what to do. Any other storysync error is recorded
+    in the report's message and re-raised too.
+    """
+    store.start_run(run_id, flow, now=clock.now())
+    events.begin_run(run_id)
+    tally = RunTally(run_id, flow, clock, events, request_counts)
+    try:
+        yield tally
+    except (LoginRequired, CheckpointRequired) as error:
+        tally.stopped_by = str(error.reason)
+        tally.message = str(error)
+        tally.fail(str(error.reason), kind="sync_stopped", error_class=type(error).__name__)
+        tally.final = tally.report()
+        store.finish_run(tally.final)
+        raise
+    except StorySyncError as error:
+        tally.message = str(error)
+        tally.final = tally.report()
+        store.finish_run(tally.final)
+        raise
+    tally.final = tally.report()
+    store.finish_run(tally.final)

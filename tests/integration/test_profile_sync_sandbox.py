@@ -283,3 +283,15 @@ def test_no_session_secret_reaches_the_store_logs_events_or_error_output(tmp_pat
         assert secret not in logged and secret not in events
     for secret in sandbox_secrets(wall_clock_sandbox):
         assert secret not in cli.stdout and secret not in cli.stderr
+
+
+
+def test_each_story_keeps_its_raw_payload_as_instagram_sent_it(config, ig_sandbox):
+    sync(config, ig_sandbox, usernames_of(ig_sandbox, SHOWCASE))
+
+    with open_app(config, ig_sandbox) as app:
+        stored = app.store.list_stories()
+        assert stored
+        for story in stored:
+            raw = json.loads(app.store.raw_story_payload(story.story_id))
+            assert str(raw["pk"]) == story.story_id and raw["taken_at"] == story.taken_at
