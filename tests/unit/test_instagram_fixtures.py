@@ -9,8 +9,6 @@ would let a broken checkout pass unnoticed.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +24,10 @@ from storysync.core.instagram import (
 )
 from storysync.core.models import StoryItem
 
-
-def shared_dir() -> Path:
-    configured = os.environ.get("STORYSYNC_SHARED_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared"
+from shared_fixtures import instagram_fixtures_dir
 
 
-FIXTURES = shared_dir() / "fixtures" / "instagram"
+FIXTURES = instagram_fixtures_dir()
 MANIFEST = FIXTURES / "manifest.json"
 
 ERROR_NAMES = {

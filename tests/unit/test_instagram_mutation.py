@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import random
 from pathlib import Path
 from typing import Any
@@ -31,11 +30,11 @@ from storysync.core.instagram import (
     decode_tray,
 )
 
+from shared_fixtures import instagram_fixtures_dir
+
 
 def _payload_dir() -> Path:
-    configured = os.environ.get("STORYSYNC_SHARED_DIR")
-    shared = Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared"
-    return shared / "fixtures" / "instagram" / "payloads"
+    return instagram_fixtures_dir() / "payloads"
 
 
 SEEDS: list[Any] = [
