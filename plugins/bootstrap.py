@@ -117,6 +117,18 @@ class BuildContext:
                 self._closers.append(lambda: close(value))
         return self._shared[key]
 
+    def session_cookies(self):
+        """The account's imported cookies (``SessionCookies``), read once per run; ``SessionError`` if absent."""
+
+        def load():
+            from storysync.adapters.session import load_cookies
+
+            from .config import session_path
+
+            return load_cookies(session_path(self.settings), now=self.clock.now())
+
+        return self.shared("session:cookies", load)
+
     def browser(self, engine: str) -> BrowserSession:
         """The run's browser session of ``engine`` (created here, started by its first use)."""
         registration = self.registry.get("browser", engine)
@@ -170,17 +182,19 @@ class App:
         from storysync.adapters.media.download import HttpMediaDownloader
 
         m = self.settings.media
-        downloader = HttpMediaDownloader(
-            self.settings.media_dir,
-            allowed_hosts=m.allowed_hosts,
-            insecure_hosts=m.insecure_hosts,
-            max_bytes=m.max_bytes,
-            max_redirects=m.max_redirects,
-            workers=self.settings.sync.download_workers,
-            store=self.store,
-        )
-        self.ctx.shared("media:downloader", lambda: downloader, lambda d: d.close())
-        return downloader
+
+        def build() -> HttpMediaDownloader:
+            return HttpMediaDownloader(
+                self.settings.media_dir,
+                allowed_hosts=m.allowed_hosts,
+                insecure_hosts=m.insecure_hosts,
+                max_bytes=m.max_bytes,
+                max_redirects=m.max_redirects,
+                workers=self.settings.sync.download_workers,
+                store=self.store,
+            )
+
+        return self.ctx.shared("media:downloader", build, lambda downloader: downloader.close())
 
     def request_counts(self) -> dict[str, int]:
         """Requests made to Instagram so far in this run, by endpoint, over every transport."""
@@ -218,9 +232,6 @@ class App:
         leave them watching a page nobody opened: that is a ``ConfigError``.
         """
         from storysync.adapters.browser.viewer import BrowserStoryViewer
-        from storysync.adapters.session import load_cookies
-
-        from .config import session_path
 
         b = self.settings.browser
         if engine is not None and engine != b.engine:
@@ -230,7 +241,7 @@ class App:
             self.settings.instagram.base_url,
             # Some waits run inside the page, so they must end before the browser's script timeout.
             b.page_timeout_seconds / 2,
-            cookies=load_cookies(session_path(self.settings), now=self.clock.now()).cookies,
+            cookies=self.ctx.session_cookies().cookies,
         )
         sync = self.settings.sync
         return CarouselSync(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from storysync.plugins import hookimpl
 from storysync.plugins.builtin.http import api_source
-from storysync.plugins.config import session_path
 
 ENGINES = ("playwright", "selenium")
 
@@ -34,14 +33,13 @@ def browser_session(ctx, engine: str):
 def browser_transport(ctx, engine: str):
     def build():
         from storysync.adapters.browser.transport import BrowserTransport
-        from storysync.adapters.session import load_cookies
 
         s = ctx.settings
         return BrowserTransport(
             ctx.browser(engine),
             base_url=s.instagram.base_url,
             app_id=s.instagram.app_id,
-            cookies=load_cookies(session_path(s), now=ctx.clock.now()).cookies,
+            cookies=ctx.session_cookies().cookies,
             on_event=ctx.emit,
             clock=ctx.clock,
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from storysync.plugins import hookimpl
-from storysync.plugins.config import session_path
 
 
 def http_transport(ctx):
@@ -11,12 +10,11 @@ def http_transport(ctx):
 
     def build():
         from storysync.adapters.http.transport import HttpxTransport
-        from storysync.adapters.session import load_cookies
 
         s = ctx.settings
         return HttpxTransport(
             base_url=s.instagram.base_url,
-            cookies=load_cookies(session_path(s), now=ctx.clock.now()),
+            cookies=ctx.session_cookies(),
             app_id=s.instagram.app_id,
             user_agent=s.instagram.user_agent,
             clock=ctx.clock,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from storysync.plugins import hookimpl
 from storysync.plugins.builtin.http import api_source, http_transport
-from storysync.plugins.config import session_path
 
 
 def _api(ctx):
@@ -17,13 +16,12 @@ def _api(ctx):
 
 def _ui(ctx):
     from storysync.adapters.browser.reply import UiReplySink
-    from storysync.adapters.session import load_cookies
 
     s = ctx.settings
     return UiReplySink(
         ctx.browser(s.browser.engine),
         base_url=s.instagram.base_url,
-        cookies=load_cookies(session_path(s), now=ctx.clock.now()).cookies,
+        cookies=ctx.session_cookies().cookies,
     )
 
 
